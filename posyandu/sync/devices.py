@@ -5,6 +5,7 @@ weeks is where records get lost (a phone dropped, wiped or replaced); the midwif
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -67,6 +68,12 @@ def seen(user: User, client_id: str, client_version: str | None, *, pushed: bool
         values["signed_out_at"] = None
     for key, value in values.items():
         setattr(row, key, value)
+
+
+def first_seen(user: User, client_id: str) -> datetime | None:
+    """When the server first saw ``client_id`` as ``user``'s phone; None: never, or another user's."""
+    row = db.session.get(SyncClient, client_id)
+    return row.first_seen if row is not None and row.user_id == user.id else None
 
 
 def overseen_staff(user: User) -> Any:

@@ -20,7 +20,7 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
@@ -32,7 +32,7 @@ from sqlalchemy.orm.util import identity_key
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, snapshot
 from posyandu.auth.models import User
-from posyandu.database import among, insert_or_skip, insert_rows
+from posyandu.database import among, aware, insert_or_skip, insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
 from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
@@ -52,6 +52,14 @@ UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemuka
 OTHER_CHILD = Msg("a record stays with its child: delete it and record it again for the other child",
                   "catatan tetap pada anaknya: hapus lalu catat ulang untuk anak yang lain")
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
+CHANGED_SINCE_LEFT = Msg("changed at that posyandu since you left it: tell its kader or midwife what you recorded",
+                         "sudah diubah di posyandu itu sejak Anda meninggalkannya: sampaikan catatan Anda kepada "
+                         "kader atau bidannya")
+LEFT_GRACE = timedelta(days=90)
+"""How long after a kader or midwife left a posyandu (moved by an admin), or a child left hers, her phone
+may still send what it recorded there before (``_left_since``): a phone kept offline longer than that is
+refused what it holds of a place no longer hers, as a phone first seen after she left is (it never held
+it). The midwife sees a phone unseen for a week on its list (``GET /sync/devices``)."""
 REUSED_ID = Msg("this mutation id was already used for a different change",
                 "id mutasi ini sudah dipakai untuk perubahan lain")
 UNSTORABLE_VALUE = Msg("a value is too long or out of range for the database",
@@ -159,6 +167,11 @@ class _Batch:
 # the mutations of the push being applied: a registration is judged by the visits it was sent with
 # (``_registered_before_leaving``)
 _PUSHED: contextvars.ContextVar[list[Any]] = contextvars.ContextVar("pushed", default=[])
+# when the server first saw the pushing phone, as the caller's (``_held_then``); None: another user's
+_PHONE_SINCE: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("phone_since", default=None)
+# the mutation being applied reached a record outside the caller's area by ``_left_since`` (its answer
+# tells nothing of the record as it stands: ``_apply``)
+_BEYOND: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("beyond", default=None)
 
 
 def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int, *,
@@ -173,11 +186,12 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     act_as(client_id=client_id)
     devices.seen(user, client_id, client_version, pushed=True, login=login)
     checked = [_check(raw) for raw in raw_mutations]
-    pushed = _PUSHED.set(checked)
+    pushed, phone = _PUSHED.set(checked), _PHONE_SINCE.set(devices.first_seen(user, client_id))
     try:
         return _push(user, client_id, raw_mutations, checked, bulk)
     finally:
         _PUSHED.reset(pushed)
+        _PHONE_SINCE.reset(phone)
 
 
 def _push(user: User, client_id: str, raw_mutations: list[Any], checked: list[Any], bulk: bool) -> dict[str, Any]:
@@ -448,7 +462,8 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if m.refused is not None:
         ledger.status, ledger.result = "rejected", dict(m.refused)
         return m.refused
-    obj = None
+    obj, beyond = None, [False]
+    reaching = _BEYOND.set(beyond)
     try:
         with db.session.begin_nested():
             obj = (_delete if m.op == "delete" else _upsert)(user, client_id, m)
@@ -464,6 +479,15 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, *REFUSED_BY_DATABASE, GrowthInputError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
+    finally:
+        _BEYOND.reset(reaching)
+    if beyond[0] and obj is not None:
+        # a record she no longer sees (404 to her anywhere else): what she sent is kept, and nothing of the
+        # record as it stands is told her, now or in a replay (a contact changed since, the child's posyandu
+        # of now). A change made there since overlapping hers is not hers to resolve: refused, said so
+        obj = None
+        result = _result(m.mutation_id, "applied", version=result["version"]) if result["status"] == "applied" \
+            else _result(m.mutation_id, "rejected", errors={f: [CHANGED_SINCE_LEFT] for f in result["errors"] or ["_schema"]})
     ledger.status, ledger.result = result["status"], dict(result)
     if obj is not None:
         applied.append((ledger, result, obj))
@@ -1009,7 +1033,7 @@ def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uui
 
     if user.role not in ("kader", "bidan"):
         return False
-    gone = [at for _, at in departures(user.id, [posyandu_id])]
+    gone = [at for _, at in departures(user.id, [posyandu_id]) if _held_then(at)]
     kabupaten = db.session.scalar(select(Posyandu.kabupaten_code).where(Posyandu.id == posyandu_id))
     if not gone or kabupaten is None:
         return False
@@ -1023,6 +1047,7 @@ def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uui
         except ValueError:
             continue
         if day <= last:
+            _reached_beyond()
             return True
     return False
 
@@ -1052,10 +1077,30 @@ def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID 
     # at the child's creation), not one the child came to later
     hers = set(db.session.scalars(select(Child.created_at).where(Child.id.in_(child_ids), Child.created_by == user.id))
                ) if gone else set()
-    left = [(until, p) for p, _, until in spans if until is not None and p in seen and by(p, until)]
+    left = [(until, p) for p, _, until in spans if until is not None and p in seen and by(p, until) and _held_then(until)]
     left += [(at, p) for p, at in gone for there, since, until in spans
-             if there == p and (since < at or since in hers) and by(p, at) and by(p, until)]
-    return max(left)[1] if left else None
+             if there == p and (since < at or since in hers) and by(p, at) and by(p, until) and _held_then(at)]
+    if not left:
+        return None
+    _reached_beyond()
+    return max(left)[1]
+
+
+def _held_then(at: datetime) -> bool:
+    """Whether the pushing phone may hold a record made before ``at`` (the caller, or the child, left the
+    posyandu then): the server saw it as the caller's before then (a phone first seen since never held
+    the posyandu's children: a new installation's push of "old" records is made up), and ``at`` is within
+    ``LEFT_GRACE`` of now."""
+    since = _PHONE_SINCE.get()
+    at = aware(at)
+    return since is not None and aware(since) <= at and utcnow() - at <= LEFT_GRACE
+
+
+def _reached_beyond() -> None:
+    """Note that the mutation being applied reaches a record outside the caller's area (``_BEYOND``)."""
+    beyond = _BEYOND.get()
+    if beyond is not None:
+        beyond[0] = True
 
 
 def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = None) -> Any:

@@ -63,7 +63,9 @@ class PushResultSchema(Schema):
                        "original status"})
     version = fields.Integer(required=True, allow_none=True)
     record = fields.Dict(required=True, allow_none=True, metadata={
-        "description": "The server record (applied: as stored; conflict: the server's version to resolve against)"})
+        "description": "The server record (applied: as stored; conflict: the server's version to resolve against); "
+                       "null when rejected, and when applied to a record the caller no longer sees (a visit "
+                       "recorded offline before she or the child left the posyandu: docs/sync.md)"})
     errors = fields.Dict(required=True, allow_none=True, metadata={
         "description": "Per-field messages (rejected), or the fields changed on both sides (conflict)"})
     errors_in = fields.Dict(metadata={"description": "With errors only: the same messages in every language, by "

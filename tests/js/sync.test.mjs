@@ -141,10 +141,13 @@ test('a child who moves away while her weighing waits to be sent stays, marked g
   assert.equal(await getRow(db, 'child', cid), undefined);
 });
 
-for (const order of ['moved, then sent', 'sent, then moved']) {
-  test(`a weighing the server keeps at the child's new posyandu goes from the phone with her (${order})`, async () => {
+for (const [order, told] of [['moved, then sent', true], ['sent, then moved', true], ['moved, then sent', false],
+  ['sent, then moved', false]]) {
+  test(`a weighing the server keeps at the child's new posyandu goes from the phone with her (${order}, ${told ? 'answered with the record' : 'answered with none'})`, async () => {
     // recorded here before the midwife moved the child, sent after: the server keeps it with the child
-    // and never names it to this phone again; it went neither with the child nor by itself
+    // and never names it to this phone again; it went neither with the child nor by itself. The server
+    // answers it with no record now (the child is no longer this phone's to see, push.py _apply): the
+    // phone keeps its own copy as sent until the pull drops the child; an older server's record too
     const db = memDb();
     const cid = `c${P.slice(1)}`;
     const before = `b${P.slice(1)}`;
@@ -158,7 +161,7 @@ for (const order of ['moved, then sent', 'sent, then moved']) {
     const away = { changes: [{ entity: 'child', op: 'delete', id: cid, version: 2, reason: 'out_of_scope' },
       weighing(before, 'delete', 'out_of_scope')], cursor: 'c2', has_more: false, reset: false };
     const sent = () => applyPushResults(db, [entry], [{ mutation_id: entry.mutation_id, status: 'applied', replayed: false,
-      version: 1, record: { id: mid, child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2, version: 1 } }]);
+      version: 1, record: told ? { id: mid, child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2, version: 1 } : null }]);
     if (order === 'moved, then sent') {
       await applyPullPage(db, away);
       assert.equal((await getRow(db, 'child', cid)).gone, 'out_of_scope', 'kept while her weighing waits');
@@ -166,7 +169,9 @@ for (const order of ['moved, then sent', 'sent, then moved']) {
       await applyPullPage(db, { changes: [], cursor: 'c3', has_more: false, reset: false });
     } else {
       await sent();
-      assert.equal((await getRow(db, 'measurement', mid)).pending, 0);
+      const row = await getRow(db, 'measurement', mid);
+      assert.equal(row.pending, 0);
+      assert.deepEqual([view(row)?.weight_kg, row.server_version], [8.2, 1], 'shown as sent until the pull');
       await applyPullPage(db, away);
     }
     assert.equal(await getRow(db, 'child', cid), undefined);

@@ -1,8 +1,10 @@
 """Building blocks for sync tests: mutations and a pull-everything helper."""
 from __future__ import annotations
 
+import base64
+import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 
@@ -46,3 +48,25 @@ def pull_all(client, headers: dict[str, str], cursor: str | None = None, limit: 
         cursor = page["cursor"]
         if not page["has_more"]:
             return changes, cursor, first_reset
+
+
+PHONE_AGE = timedelta(days=200)
+
+
+def old_phone_push(client, headers: dict[str, str], mutations: list[dict[str, Any]], client_id: str | None = None):
+    """``push`` from the caller's own phone, which the server has known as hers since long before any move a
+    test makes (``PHONE_AGE``): a record she made there before she or the child left may still be sent
+    (``sync.push._held_then``: a phone first seen since never held it). Needs an app context (``db``)."""
+    from sqlalchemy import select
+
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncClient
+
+    token = headers["Authorization"].split()[1]
+    user_id = uuid.UUID(json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["sub"])
+    client_id = client_id or f"phone-{user_id.hex[:12]}"
+    if db.session.scalar(select(SyncClient.client_id).where(SyncClient.client_id == client_id)) is None:
+        then = datetime.now(timezone.utc) - PHONE_AGE
+        db.session.add(SyncClient(client_id=client_id, user_id=user_id, first_seen=then, last_seen_at=then))
+        db.session.commit()
+    return push(client, headers, mutations, client_id)

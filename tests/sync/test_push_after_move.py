@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from posyandu.validators import local_today
-from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all
+from tests.sync.helpers import old_phone_push as push
 
 
 def _registered_then_moved(client, world, moved_days_ago: int = 0) -> tuple[str, str]:
@@ -55,10 +56,13 @@ def test_a_weighing_and_a_dose_of_the_day_are_kept_at_the_new_posyandu(world, cl
         mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": today}),
     ])
     assert [r["status"] for r in results] == ["applied"] * 4, results
-    assert results[1]["record"]["child_id"] == cid and results[1]["record"]["zscores"]["wfa"] is not None
+    # a child she no longer sees: nothing of her as she stands now in the answer (her posyandu of now)
+    assert [r["record"] is None for r in results] == [False, True, False, True], results
+    assert results[1]["version"] == 1
     # pulled by the new posyandu's phones, with the cadre who recorded it in the audit log
     p2 = {c["id"]: c for c in pull_all(client, world.headers("kader2"))[0]}
     assert p2[weighing]["op"] == "upsert" and p2[weighing]["record"]["weight_kg"] == 8.1
+    assert p2[weighing]["record"]["child_id"] == cid and p2[weighing]["record"]["zscores"]["wfa"] is not None
     assert p2[dose]["op"] == "upsert" and p2[dose]["record"]["vaccine"] == "MR"
     by = db.session.scalar(select(User.username).join(AuditLog, AuditLog.user_id == User.id).where(
         AuditLog.entity == "measurement", AuditLog.record_id == weighing, AuditLog.action == "create"))

@@ -5,6 +5,7 @@ moved away instead: test_push_after_move.py). Likewise a midwife's, at a posyand
 puskesmas while she stayed; and a child's exit (died, moved away) recorded there before she left."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -12,7 +13,8 @@ import pytest
 from sqlalchemy import select, update
 
 from posyandu.validators import local_today
-from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all
+from tests.sync.helpers import old_phone_push as push
 from tests.sync.test_push_after_move import before_kept_after_refused
 
 
@@ -59,10 +61,11 @@ def test_her_weighing_and_dose_of_the_day_are_kept_at_the_child_s_posyandu(world
         mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": today}),
     ])
     assert [r["status"] for r in results] == ["applied", "applied"], results
-    assert results[0]["record"]["zscores"]["wfa"] is not None
+    assert [r["record"] for r in results] == [None, None]   # what the child's record is now is not hers to see
     # at p1, pulled by its other cadre; her new posyandu's phones are sent none of it
     p1 = {c["id"]: c for c in pull_all(client, world.headers("kader1b"))[0]}
     assert p1[weighing]["op"] == "upsert" and p1[weighing]["record"]["weight_kg"] == 8.1
+    assert p1[weighing]["record"]["zscores"]["wfa"] is not None
     assert p1[dose]["op"] == "upsert" and p1[dose]["record"]["vaccine"] == "MR"
     assert not {weighing, dose, cid} & {c["id"] for c in pull_all(client, world.headers("kader2"))[0]}
     why = db.session.scalars(select(AuditLog.action).where(AuditLog.record_id.in_([weighing, dose]))).all()
@@ -441,8 +444,9 @@ def test_her_exit_dated_after_she_left_another_edit_or_a_child_moved_since_is_re
 
 def test_her_exit_merges_as_anyone_s_edit_of_the_child(world, client, db):
     """As the push merges an edit from a cadre who sees the child: a name corrected meanwhile stays,
-    her exit is added; an exit recorded meanwhile by Melati's other cadre on another day is a
-    conflict (the server's record in the answer), on the same day and reason nothing to write."""
+    her exit is added; an exit recorded meanwhile by Melati's other cadre on another day is refused as
+    changed there since she left (not a conflict with the server's record: the child is no longer hers to
+    see, nor to resolve), on the same day and reason nothing to write."""
     from posyandu.audit import AuditLog
     from posyandu.registry.models import Child
 
@@ -458,8 +462,10 @@ def test_her_exit_merges_as_anyone_s_edit_of_the_child(world, client, db):
     assert named["status"] == "applied", named
     child = db.session.get(Child, uuid.UUID(cid))
     assert (child.name, child.exit_date) == ("Siti Aminah Putri", date.today() - timedelta(days=12))
-    assert conflict["status"] == "conflict" and list(conflict["errors"]) == ["exit_date"], conflict
-    assert conflict["record"]["exit_date"] == (date.today() - timedelta(days=11)).isoformat()
+    assert conflict["status"] == "rejected" and conflict["record"] is None, conflict
+    assert conflict["errors"] == {"exit_date": ["changed at that posyandu since you left it: tell its kader or "
+                                                "midwife what you recorded"]}
+    assert db.session.get(Child, uuid.UUID(other)).exit_date == date.today() - timedelta(days=11)
     assert same_exit["status"] == "applied", same_exit
     assert db.session.scalars(select(AuditLog.record_id).where(
         AuditLog.record_id.in_([cid, other, same]), AuditLog.action == "recorded_before_reassignment")).all() == [cid]
@@ -503,3 +509,68 @@ def test_her_exit_taken_back_on_her_phone_before_she_left_is_taken_back(world, c
     [r] = push(client, world.headers("kader1"), [mutation("child", cid, {"exit_date": None, "exit_reason": None},
                                                           base_version=4)])
     assert (r["status"], list(r["errors"])) == ("rejected", ["id"]), r
+
+
+def test_only_a_phone_she_had_before_she_left_may_send_what_she_recorded_there(world, client, db):
+    """A record made on her phone before she left can only be on a phone the server knew as hers by then:
+    one first seen after (a new installation, a new client id) sending "old" weighings, exits or children
+    of the posyandu she left is refused, as every other write there is; her phone of then is kept."""
+    from posyandu.registry.models import Child
+    from tests.sync.helpers import push as push_from
+
+    cid = _reassigned(client, world, days_ago=10)
+    child_id = new_id()
+    made_up = [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=(date.today() - timedelta(days=12)).isoformat())),
+        _exit(cid, world.ids["p1"], days_ago=12),
+        mutation("child", child_id, child_data(world.ids["p1"], name="Anak Palsu")),
+        mutation("measurement", new_id(), measurement_data(child_id, measured_on=(date.today() - timedelta(days=12)).isoformat())),
+    ]
+    results = push_from(client, world.headers("kader1"), made_up, client_id="hp-baru-kader1")
+    assert [r["status"] for r in results] == ["rejected"] * 4, results
+    assert db.session.get(Child, uuid.UUID(cid)).exit_date is None and db.session.get(Child, uuid.UUID(child_id)) is None
+    # her phone of before the move: the same records are kept
+    kept = push(client, world.headers("kader1"), [dict(m, mutation_id=new_id()) for m in made_up])
+    assert [r["status"] for r in kept] == ["applied"] * 4, kept
+
+
+def test_within_the_grace_what_the_phone_holds_of_the_posyandu_she_left_is_kept(world, client, db):
+    """Kept within LEFT_GRACE (90 days) of her leaving; after, what the phone still holds of the posyandu she
+    left is refused: her weighing is not written into a posyandu's records months later, unbounded."""
+    from posyandu.sync.push import LEFT_GRACE
+
+    assert LEFT_GRACE == timedelta(days=90)
+    within = _reassigned(client, world, days_ago=85)
+    [kept] = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(within, measured_on=(date.today() - timedelta(days=86)).isoformat()))])
+    assert kept["status"] == "applied", kept
+
+
+def test_past_the_grace_what_the_phone_holds_of_the_posyandu_she_left_is_refused(world, client, db):
+    past = _reassigned(client, world, days_ago=95)
+    [late] = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(past, measured_on=(date.today() - timedelta(days=96)).isoformat()))])
+    assert late["status"] == "rejected" and list(late["errors"]) == ["child_id"], late
+
+
+def test_what_she_sends_after_leaving_tells_nothing_of_the_child_as_she_stands_now(world, client, db):
+    """Her exit of a child of the posyandu she left is kept, and answered with no record: the server's child
+    carries what was changed there since (a new telephone, an address), which she may no longer read (404
+    anywhere else), in a first answer or a replay alike; nor is a conflict with a change made there since
+    answered with it."""
+    cid = _reassigned(client, world, days_ago=10)
+    changed = client.patch(f"/api/v1/children/{cid}", json={"guardian_phone": "089999999999", "address": "Jalan Rahasia 7"},
+                           headers=world.headers("bidan_a"))
+    assert changed.status_code == 200, changed.get_json()
+    assert client.get(f"/api/v1/children/{cid}", headers=world.headers("kader1")).status_code == 404
+    exit_ = _exit(cid, world.ids["p1"], days_ago=12, base_version=2)
+    [first] = push(client, world.headers("kader1"), [exit_])
+    [again] = push(client, world.headers("kader1"), [exit_])
+    for answer in (first, again):
+        assert answer["status"] == "applied" and answer["record"] is None, answer
+        assert "089999999999" not in json.dumps(answer) and "Rahasia" not in json.dumps(answer)
+    assert again["replayed"] is True
+    # taken back on her phone (its base the version she was answered): kept, answered alike
+    [undone] = push(client, world.headers("kader1"), [
+        mutation("child", cid, {"exit_date": None, "exit_reason": None}, base_version=first["version"])])
+    assert undone["status"] == "applied" and undone["record"] is None, undone

@@ -51,7 +51,8 @@ export function applyPushResults(db, batch, results) {
       if (result.status === 'applied') {
         await outbox.delete(entry.mutation_id);
         if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
-        settle(row, stands ? null : result.record, result.version);
+        // no record: kept where she no longer sees it (push.py _apply): her copy as sent, till a pull drops it
+        settle(row, stands ? null : result.record ?? view(row), result.version);
         row.gen = gen;
         // under a child this phone does not hold (merged elsewhere): never pulled again, it would stay orphaned
         const away = row.entity !== 'child' && row.child_id !== entry.data.child_id && !(await records.get(['child', row.child_id]));
