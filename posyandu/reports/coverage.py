@@ -17,8 +17,10 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   given BCG read as 100 %: only the children who could still be reached were counted).
   ``given_in_period`` = doses of it
   recorded during the period in the area (the monthly PWS count; a dose where the child was registered
-  on the day given, though it followed her to another posyandu since), whatever the child's age: children
-  given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
+  on the day given, though it followed her to another posyandu since, that posyandu in the area it stood in
+  at the period's end, as the other columns: the posyandu rows add up to their desa's, puskesmas's and
+  kabupaten's, and a posyandu closed in the period keeps a row for the doses it gave), whatever the child's
+  age: children given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
   counts once.
 * **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
   falls in the period, in the register in its month (one who left in a later month of the period too, as
@@ -217,9 +219,11 @@ def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       open_on(period.first), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
-    # each dose where its posyandu was on the day given, as the child (``placed_on``)
-    return {(str(a), v, d): n for a, v, d, n in session.execute(as_of(session, stmt, Immunisation.given_on,
-                                                                      since=period.first))}
+    # each dose at the posyandu the child was registered at on the day given (``placed_on``), that posyandu in
+    # the desa and puskesmas it stood in at the period's end, as the target and covered columns read it: read
+    # on the day given, a posyandu handed to another puskesmas within the month had its doses in the old
+    # puskesmas's row while its own row (and every caller's) was the new one's, and rows no longer added up
+    return {(str(a), v, d): n for a, v, d, n in session.execute(as_of(session, stmt, period.last))}
 
 
 def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str,
@@ -315,6 +319,8 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     for month in rounds:
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level, period).items():
             found.setdefault(area, {}).update(values)
+    for area, _, _ in given:  # a posyandu closed in the period, its children moved on: the doses it gave
+        found.setdefault(area, {})
     names.update(area_names(session, level, [a for a in found if a not in names]))  # a closed posyandu's children
     # the period in every row, as the other reports' rows carry their month: a download read alone.
     # An ISO 8601 interval of months, the same in every language (not "s.d." in an English answer)

@@ -142,6 +142,30 @@ def _close_mawar(client, world, year):
     assert resp.status_code == 204, resp.get_json()
 
 
+def test_a_posyandu_closed_within_the_period_keeps_a_row_for_the_doses_it_gave(client, world, year, post):
+    """R is given MR 2 at Mawar on the 15th of last month; today Mawar closes (R moved to Melati). Coverage of
+    last month to this month by posyandu had no Mawar row, its dose counted by the desa, puskesmas and
+    kabupaten rows only (the rows did not add up). Mawar keeps a row for it, no child in its targets; every
+    level counts the dose once."""
+    from datetime import timedelta
+
+    last_month = local_today("35.25").replace(day=1) - timedelta(days=1)
+    post(f"children/{year['R']['id']}/immunisations", {"vaccine": "MR", "dose": 2, "given_on": f"{last_month:%Y-%m}-15",
+                                                       "batch_number": "B2", "place": "posyandu"})
+    _close_mawar(client, world, year)
+
+    def given(level):
+        resp = client.get(f"/api/v1/reports/coverage?from={last_month:%Y-%m}&to={this_month()}&level={level}",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        return {r["area_name"]: (r["given_in_period"], r["target"]) for r in resp.get_json()["rows"]
+                if r["indicator"] == "MR 2"}
+
+    assert given("posyandu") == {"Melati": (0, 2), "Mawar": (1, 0)}
+    assert given("desa") == {"Sumbergede": (0, 2), "Sooko": (1, 0)}
+    assert given("puskesmas") == {"PKM Wringinanom": (1, 2)} and given("kabupaten") == {"Gresik": (1, 2)}
+
+
 def action_lists(client, world, months=(MAR, APR)):
     """Each posyandu's follow-up list of each month, and its counts: (name, posyandu, reasons) of each row."""
     out = {}
@@ -406,12 +430,18 @@ def test_a_period_report_reads_every_part_with_the_posyandu_where_they_were_at_i
     mr1 = {r["area_name"]: (r["target"], r["covered"]) for r in by if r["indicator"] == "MR 1"}
     assert mr1 == {"PKM Wringinanom": (1, 0), "PKM Sooko": (1, 1)}
     assert {r["area_name"] for r in by} == {"PKM Wringinanom", "PKM Sooko"}
-    # given in the period: where Mawar was on the day given (8 March, PKM Wringinanom's), as March's own report
+    # given in the period: at Mawar (8 March), Mawar in the puskesmas it stood in at the period's end, as the
+    # target and covered columns and Mawar's own row read it, and as March's own report (Mawar PKM Sooko's on
+    # 31 March): read on the day given, PKM Wringinanom's row counted a dose none of its posyandu rows had
     given = {r["area_name"]: r["given_in_period"] for r in by if r["indicator"] == "MR 1"}
     march = {r["area_name"]: r["given_in_period"] for r in client.get(
         "/api/v1/reports/coverage?month=2026-03&level=puskesmas", headers=world.headers("dinkes_gresik")).get_json()["rows"]
         if r["indicator"] == "MR 1"}
-    assert given == march == {"PKM Wringinanom": 1, "PKM Sooko": 0}, (given, march)
+    assert given == march == {"PKM Wringinanom": 0, "PKM Sooko": 1}, (given, march)
+    by_posyandu = {r["area_name"]: r["given_in_period"] for r in client.get(
+        "/api/v1/reports/coverage?month=2026-03&level=posyandu", headers=world.headers("dinkes_gresik")).get_json()["rows"]
+        if r["indicator"] == "MR 1"}
+    assert by_posyandu == {"Melati": 0, "Mawar": 1}, by_posyandu
 
 
 def test_a_desa_a_posyandu_left_is_still_asked_for_by_its_months_before(client, world, year):
