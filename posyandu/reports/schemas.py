@@ -205,7 +205,8 @@ class CoverageRowSchema(Schema):
     covered = fields.Integer()
     coverage_pct = fields.Float(allow_none=True)
     given_in_period = fields.Integer(allow_none=True, metadata={
-        "description": "doses given in the period: children given the dose (one entered twice counts once)"})
+        "description": "doses given in the period: children given the dose (one entered twice counts once), at the "
+                       "posyandu where each was registered on the day given, in its area of the period's end"})
 
 
 @sent_whole
