@@ -64,7 +64,7 @@ def create_admin(username: str, name: str, password: str, temporary: bool) -> No
         errors = (exc.messages if isinstance(exc, ValidationError) else {unique_field(exc): [TAKEN]}
                   if isinstance(exc, IntegrityError) else exc.errors or {})
         raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):",
-                                               *(f"  {line}" for line in _field_lines(errors))])) from None
+                                               *(f"  {line}" for line in field_lines(errors))])) from None
     click.echo(f"admin {user.username} created")
 
 
@@ -92,12 +92,12 @@ def reset_password(username: str, password: str, temporary: bool) -> None:
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException("\n".join(["kata sandi tidak diganti (password not changed):",
-                                               *(f"  {line}" for line in _field_lines(exc.errors or exc.detail))])) from None
+                                               *(f"  {line}" for line in field_lines(exc.errors or exc.detail))])) from None
     click.echo(f"kata sandi {user.username} diganti; semua sesinya berakhir (password of {user.username} set; "
                "every session of it ended)")
 
 
-def _field_lines(errors: object) -> list[str]:
+def field_lines(errors: object) -> list[str]:
     """Per-field messages ({field: [message, ...]}, nested as marshmallow nests them) as lines
     "field: message; message" (Indonesian), a nested field named by its path ("document.entries[3].name")."""
     from posyandu.i18n import translate_field_message
@@ -137,7 +137,7 @@ def _unstorable(row: dict[str, str]) -> dict[str, object]:
 def _refuse(problems: list[tuple[int, dict[str, object]]]) -> None:
     """Nothing of the file is saved; every bad row is listed with its line and field (Indonesian)."""
     db.session.rollback()
-    lines = [f"  baris {line}: {text}" for line, errors in problems for text in _field_lines(errors)]
+    lines = [f"  baris {line}: {text}" for line, errors in problems for text in field_lines(errors)]
     raise click.ClickException("\n".join(["berkas ditolak, tidak ada yang disimpan (file refused, nothing saved):",
                                            *lines]))
 

@@ -19,7 +19,7 @@ from posyandu.extensions import db
               help="Put the version in force now, or keep it for an admin to activate.")
 def load_schedule(path: Path, valid_from: object, activate: bool) -> None:
     """Publish an immunisation schedule JSON file as a new version (same rules as the admin API)."""
-    from posyandu.cli import _field_lines
+    from posyandu.cli import field_lines
     from posyandu.errors import ValidationFailed
     from posyandu.immunisation.operations import load_schedule_file
 
@@ -28,7 +28,7 @@ def load_schedule(path: Path, valid_from: object, activate: bool) -> None:
         row = load_schedule_file(path, on, activate)
     except ValidationFailed as exc:
         db.session.rollback()
-        lines = [f"  {line}" for line in _field_lines(exc.errors or {})]
+        lines = [f"  {line}" for line in field_lines(exc.errors or {})]
         raise click.ClickException("\n".join(["jadwal tidak valid (invalid schedule):", *lines])) from None
     db.session.commit()
     state = "aktif (active)" if row.active else "belum aktif (inactive)"

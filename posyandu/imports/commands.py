@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 @click.option("--posyandu", help="The posyandu (name or id) of the rows naming none: a posyandu's own register.")
 def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str | None, posyandu: str | None) -> None:
     """Import children and visits from a CSV or XLSX file (same rules as POST /api/v1/imports/visits)."""
+    from posyandu.cli import field_lines
     from posyandu.errors import DomainError
     from posyandu.i18n import translate_field_message
     from posyandu.imports.operations import digest, import_file, log_refused, settle
@@ -46,7 +47,8 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
                                      progress=bar.update, posyandu=posyandu)
             except DomainError as exc:
                 db.session.rollback()
-                raise click.ClickException(str(translate_field_message(exc.errors or exc.detail))) from None
+                raise click.ClickException("\n".join(["tidak diimpor (not imported):",
+                                                       *(f"  {line}" for line in field_lines(exc.errors or exc.detail))])) from None
     for problem in result.errors:
         row = f"baris {problem['row']}" + (f" ({problem['name']})" if problem["name"] else "")
         for column, messages in translate_field_message(problem["errors"]).items():

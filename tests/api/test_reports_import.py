@@ -2414,3 +2414,16 @@ def test_import_valid_rows_of_a_file_with_none_is_refused_not_answered_committed
     path.write_text(bad, encoding="utf-8")
     assert app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a",
                                               "--accept-valid"]).exit_code == 1
+
+
+def test_the_command_says_why_a_file_is_refused_as_lines_not_a_dictionary(app, client, world, tmp_path):
+    """The empty template imported by the command: refused, said as the other commands say a refusal
+    ("file: berkas tidak berisi …" under "tidak diimpor"), not the raw {'file': [...]} of the errors."""
+    template = client.get("/api/v1/imports/visits/template", headers=world.headers("bidan_a"))
+    assert template.status_code == 200
+    path = tmp_path / "contoh.xlsx"
+    path.write_bytes(template.data)
+    ran = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
+    assert ran.exit_code == 1
+    assert "\nError: tidak diimpor (not imported):\n  file: berkas tidak berisi baris" in ran.output, ran.output
+    assert "{" not in ran.output and "[" not in ran.output
