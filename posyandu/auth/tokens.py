@@ -113,13 +113,21 @@ def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> bool:
     refused by the table's key (409)."""
     payload = decode_token(encoded_or_payload, allow_expired=True) if isinstance(encoded_or_payload, str) \
         else encoded_or_payload
-    family = db.session.get(TokenFamily, TokenFamily.id_of(payload)) if TokenFamily.id_of(payload) else None
-    if family is not None and family.user_id == user_id and family.revoked_at is None:
-        family.revoked_at = datetime.now(timezone.utc)
+    end_login(TokenFamily.id_of(payload), user_id)
     if db.session.get(RevokedToken, payload["jti"]) is not None:
         return False
     return insert_or_skip(db.session, RevokedToken(jti=payload["jti"], token_type=payload["type"], user_id=user_id,
                                                    expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
+
+
+def end_login(family_id: str | None, user_id: uuid.UUID) -> bool:
+    """Revoke the login ``family_id`` (its chain of refresh tokens, and every access token naming it) when it is
+    ``user_id``'s and still open: a logout, a phone signed out (``sync.devices.sign_out``). Whether it ended now."""
+    family = db.session.get(TokenFamily, family_id) if family_id else None
+    if family is None or family.user_id != user_id or family.revoked_at is not None:
+        return False
+    family.revoked_at = datetime.now(timezone.utc)
+    return True
 
 
 def purge_expired() -> int:

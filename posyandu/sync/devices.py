@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -15,6 +16,7 @@ from sqlalchemy.orm import aliased
 from posyandu import access
 from posyandu.audit import log_action
 from posyandu.auth.models import TokenFamily, User
+from posyandu.auth.tokens import end_login
 from posyandu.database import utcnow
 from posyandu.errors import Conflict, Forbidden, NotFound
 from posyandu.extensions import db
@@ -100,9 +102,14 @@ def _replaced() -> Any:
 
 def _login_open() -> Any:
     """A clause on ``SyncClient``: the login it last synced with can still be used (neither ended nor
-    expired). A password change ends it too, which this does not see."""
-    return select(TokenFamily.id).where(TokenFamily.id == SyncClient.token_family_id, TokenFamily.revoked_at.is_(None),
-                                        TokenFamily.expires_at > utcnow()).exists()
+    expired). A password change ends it too, which this does not see. A phone not seen since logins were
+    noted (none named): its login may still work while one made before its last sync may (a login expires
+    ``JWT_REFRESH_TOKEN_EXPIRES`` after it was made, refreshes or not)."""
+    open_family = select(TokenFamily.id).where(TokenFamily.id == SyncClient.token_family_id,
+                                               TokenFamily.revoked_at.is_(None), TokenFamily.expires_at > utcnow()).exists()
+    unknown = SyncClient.token_family_id.is_(None) & (
+        SyncClient.last_seen_at > utcnow() - current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
+    return open_family | unknown
 
 
 def devices_of(user: User) -> Select:
@@ -133,10 +140,8 @@ def sign_out(user: User, client_id: str, current_app_version: str | None = None)
     if row.signed_out_at is None:
         if row.token_family_id is None:
             raise Conflict(LOGIN_UNKNOWN)
-        family = db.session.get(TokenFamily, row.token_family_id)
         now = utcnow()
-        if family is not None and family.user_id == row.user_id and family.revoked_at is None:
-            family.revoked_at = now   # its access tokens are refused from now (``auth.tokens.revoked``)
+        end_login(row.token_family_id, row.user_id)   # its access tokens are refused from now (``auth.tokens.revoked``)
         row.signed_out_at = now
         log_action("device_signed_out", "user", owner.id, {"signed_out_at": [None, now.isoformat()]},
                    reason=f"the login of phone {client_id} ended (a lost phone)")

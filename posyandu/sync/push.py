@@ -52,9 +52,10 @@ UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemuka
 OTHER_CHILD = Msg("a record stays with its child: delete it and record it again for the other child",
                   "catatan tetap pada anaknya: hapus lalu catat ulang untuk anak yang lain")
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
-CHANGED_SINCE_LEFT = Msg("changed at that posyandu since you left it: tell its kader or midwife what you recorded",
-                         "sudah diubah di posyandu itu sejak Anda meninggalkannya: sampaikan catatan Anda kepada "
-                         "kader atau bidannya")
+REFUSED_SINCE_LEFT = Msg("cannot be kept at the posyandu you left (changed there since, or not valid there): tell its "
+                         "kader or midwife what you recorded",
+                         "tidak dapat disimpan di posyandu yang sudah Anda tinggalkan (sudah diubah di sana, atau tidak "
+                         "sah di sana): sampaikan catatan Anda kepada kader atau bidannya")
 LEFT_GRACE = timedelta(days=90)
 """How long after a kader or midwife left a posyandu (moved by an admin), or a child left hers, her phone
 may still send what it recorded there before (``_left_since``): a phone kept offline longer than that is
@@ -481,13 +482,14 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
     finally:
         _BEYOND.reset(reaching)
-    if beyond[0] and obj is not None:
+    if beyond[0]:
         # a record she no longer sees (404 to her anywhere else): what she sent is kept, and nothing of the
         # record as it stands is told her, now or in a replay (a contact changed since, the child's posyandu
-        # of now). A change made there since overlapping hers is not hers to resolve: refused, said so
-        obj = None
+        # of now); nor by a refusal (a weighing recorded there since, dated; an exit). A change made there since
+        # overlapping hers is not hers to resolve: refused, said so
         result = _result(m.mutation_id, "applied", version=result["version"]) if result["status"] == "applied" \
-            else _result(m.mutation_id, "rejected", errors={f: [CHANGED_SINCE_LEFT] for f in result["errors"] or ["_schema"]})
+            else _result(m.mutation_id, "rejected", errors={f: [REFUSED_SINCE_LEFT] for f in result["errors"] or ["_schema"]})
+        obj = None
     ledger.status, ledger.result = result["status"], dict(result)
     if obj is not None:
         applied.append((ledger, result, obj))

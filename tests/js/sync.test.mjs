@@ -146,8 +146,8 @@ for (const [order, told] of [['moved, then sent', true], ['sent, then moved', tr
   test(`a weighing the server keeps at the child's new posyandu goes from the phone with her (${order}, ${told ? 'answered with the record' : 'answered with none'})`, async () => {
     // recorded here before the midwife moved the child, sent after: the server keeps it with the child
     // and never names it to this phone again; it went neither with the child nor by itself. The server
-    // answers it with no record now (the child is no longer this phone's to see, push.py _apply): the
-    // phone keeps its own copy as sent until the pull drops the child; an older server's record too
+    // answers it with no record now (the child is no longer this phone's to see, push.py _apply): it goes
+    // from the phone at once; answered with the record (an older server), with the child
     const db = memDb();
     const cid = `c${P.slice(1)}`;
     const before = `b${P.slice(1)}`;
@@ -170,8 +170,8 @@ for (const [order, told] of [['moved, then sent', true], ['sent, then moved', tr
     } else {
       await sent();
       const row = await getRow(db, 'measurement', mid);
-      assert.equal(row.pending, 0);
-      assert.deepEqual([view(row)?.weight_kg, row.server_version], [8.2, 1], 'shown as sent until the pull');
+      if (told) assert.equal(row.pending, 0);
+      else assert.equal(row, undefined, 'not hers to hold: gone once sent');
       await applyPullPage(db, away);
     }
     assert.equal(await getRow(db, 'child', cid), undefined);
@@ -1154,6 +1154,36 @@ test('a weighing the server moved to a child out of this phone\'s reach (merged 
     answer(visit, { ...visit.data, id: mid, child_id: elsewhere })]);
   assert.equal(await getRow(db, 'measurement', mid), undefined, 'no orphan under a child the phone never gets');
   assert.equal(view(await getRow(db, 'child', id)).name, 'Ani');
+});
+
+test('a weighing kept where this phone no longer sees it is answered with no record: not kept here either', async () => {
+  // today's server (push.py _apply): the child merged into one elsewhere, or moved away, is not hers to see,
+  // so the answer carries nothing of it; the weighing stayed under the duplicate's deleted row for good
+  const { db } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  const [reg, visit] = await outboxEntries(db);
+  await applyPushResults(db, [reg, visit], [
+    { mutation_id: reg.mutation_id, status: 'applied', version: 1, record: { ...reg.data, id, version: 1 } },
+    { mutation_id: visit.mutation_id, status: 'applied', version: 1, record: null }]);
+  assert.equal(await getRow(db, 'measurement', mid), undefined);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test("a child's exit kept where she is no longer the phone's is shown as this entry sent it, not a later refused edit", async () => {
+  // the exit (answered with no record) then an edit of the same child the server refuses: the phone showed the
+  // refused edit as the server's copy once she discarded it
+  const db = memDb();
+  const cid = `c${P.slice(1)}`;
+  await applyPullPage(db, { changes: [{ entity: 'child', op: 'upsert', id: cid, version: 1,
+    record: { id: cid, ...child('Sari'), version: 1 } }], cursor: 'c1', has_more: false, reset: false });
+  const { entry: exit } = await saveChange(db, { entity: 'child', id: cid, fields: { exit_date: '2026-11-20', exit_reason: 'died' } });
+  const { entry: later } = await saveChange(db, { entity: 'child', id: cid, fields: { name: 'Sari Ganti' } });
+  await applyPushResults(db, [exit, later], [
+    { mutation_id: exit.mutation_id, status: 'applied', version: 2, record: null },
+    { mutation_id: later.mutation_id, status: 'rejected', version: null, record: null, errors: { id: ['x'] } }]);
+  const row = await getRow(db, 'child', cid);
+  assert.deepEqual([row.server.exit_reason, row.server.name, row.server_version], ['died', 'Sari', 2]);
+  assert.equal(view(row).name, 'Sari Ganti', 'her refused edit waits for her, on her side only');
 });
 
 test('an edit of a duplicate in conflict with the child that stands is asked, and resolved, on that child', async () => {

@@ -314,3 +314,32 @@ def test_a_phone_running_an_older_app_than_the_one_served_is_told_apart(world, c
     by_id = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
     assert {c: (by_id[c]["app_version"], by_id[c]["app_current"]) for c in ("phone-new", "phone-old", "phone-none")} == {
         "phone-new": (f"pwa-{served}", True), "phone-old": ("pwa-1", False), "phone-none": (None, None)}
+
+
+def test_a_replaced_phone_seen_before_logins_were_noted_stays_while_its_login_may_still_work(app, world, client):
+    """A phone last synced before the server noted logins names none: replaced by a newer one, it was taken
+    for signed out and dropped off the list while its login still worked. It stays while a login made before
+    its last sync may still be open (REFRESH_TOKEN_DAYS), then drops off."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from posyandu.database import utcnow
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncClient
+
+    old, new = _login(client, "kader1"), _login(client, "kader1")
+    _pull_as(client, old, "old-phone")
+    _pull_as(client, new, "new-phone")
+
+    def last_seen(days_ago):
+        with app.app_context():
+            then = utcnow() - timedelta(days=days_ago)
+            db.session.execute(update(SyncClient).where(SyncClient.client_id == "old-phone").values(
+                token_family_id=None, first_seen=then, last_seen_at=then))
+            db.session.commit()
+        return [(d["client_id"], d["replaced"]) for d in _devices(client, world, "bidan_a")]
+
+    assert last_seen(5) == [("old-phone", True), ("new-phone", False)]
+    assert app.config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(days=30)
+    assert last_seen(31) == [("new-phone", False)]

@@ -463,8 +463,8 @@ def test_her_exit_merges_as_anyone_s_edit_of_the_child(world, client, db):
     child = db.session.get(Child, uuid.UUID(cid))
     assert (child.name, child.exit_date) == ("Siti Aminah Putri", date.today() - timedelta(days=12))
     assert conflict["status"] == "rejected" and conflict["record"] is None, conflict
-    assert conflict["errors"] == {"exit_date": ["changed at that posyandu since you left it: tell its kader or "
-                                                "midwife what you recorded"]}
+    assert conflict["errors"] == {"exit_date": ["cannot be kept at the posyandu you left (changed there since, or not "
+                                                "valid there): tell its kader or midwife what you recorded"]}
     assert db.session.get(Child, uuid.UUID(other)).exit_date == date.today() - timedelta(days=11)
     assert same_exit["status"] == "applied", same_exit
     assert db.session.scalars(select(AuditLog.record_id).where(
@@ -574,3 +574,26 @@ def test_what_she_sends_after_leaving_tells_nothing_of_the_child_as_she_stands_n
     [undone] = push(client, world.headers("kader1"), [
         mutation("child", cid, {"exit_date": None, "exit_reason": None}, base_version=first["version"])])
     assert undone["status"] == "applied" and undone["record"] is None, undone
+
+
+def test_a_refusal_of_what_she_sends_after_leaving_tells_nothing_recorded_there_since(world, client, db):
+    """Refused, her exit or weighing of a child of the posyandu she left said why in the words of the rule:
+    "the child has a weighing or dose on 4 Dec 2026", "the child left the register on 23 Nov 2026": what was
+    recorded there after she left, by whom she may no longer read. Now only that it cannot be kept there."""
+    other = _child_of(client, world, world.ids["p1"], 40)
+    cid = _reassigned(client, world, days_ago=10)
+    day = lambda n: (date.today() - timedelta(days=n)).isoformat()  # noqa: E731
+    recorded = push(client, world.headers("kader1b"), [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=day(3))),
+        _exit(other, world.ids["p1"], days_ago=14)])
+    assert [r["status"] for r in recorded] == ["applied", "applied"], recorded
+    refused = push(client, world.headers("kader1"), [
+        _exit(cid, world.ids["p1"], days_ago=12),
+        mutation("measurement", new_id(), measurement_data(other, measured_on=day(12)))])
+    said = "cannot be kept at the posyandu you left (changed there since, or not valid there): tell its kader or " \
+           "midwife what you recorded"
+    for answer in refused:
+        assert answer["status"] == "rejected" and answer["record"] is None, answer
+        assert {m for messages in answer["errors"].values() for m in messages} == {said}, answer
+        text = json.dumps(answer)
+        assert not any(when in text for when in (day(3), day(14), "Des", "Dec", "Nov", "Okt", "Oct")), text

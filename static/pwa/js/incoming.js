@@ -51,11 +51,14 @@ export function applyPushResults(db, batch, results) {
       if (result.status === 'applied') {
         await outbox.delete(entry.mutation_id);
         if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
-        // no record: kept where she no longer sees it (push.py _apply): her copy as sent, till a pull drops it
-        settle(row, stands ? null : result.record ?? view(row), result.version);
+        // no record: kept where she no longer sees it (push.py _apply): a child keeps what this entry sent till
+        // a pull drops her; an event goes (never pulled again: under a duplicate merged elsewhere it stayed)
+        const beyond = !stands && !result.record;
+        settle(row, stands ? null : result.record ?? (beyond && row.entity === 'child'
+          ? { ...(row.server ?? {}), ...entry.data, id: entry.id } : null), result.version);
         row.gen = gen;
         // under a child this phone does not hold (merged elsewhere): never pulled again, it would stay orphaned
-        const away = row.entity !== 'child' && row.child_id !== entry.data.child_id && !(await records.get(['child', row.child_id]));
+        const away = row.entity !== 'child' && (beyond || (row.child_id !== entry.data.child_id && !(await records.get(['child', row.child_id]))));
         if (row.pending === 0 && (stands || away || view(row)?.deleted_at)) await records.delete([row.entity, row.id]);
         else await records.put(row);
       } else if (result.status === 'conflict') {
