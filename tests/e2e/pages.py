@@ -17,9 +17,14 @@ def wait_synced(page, timeout: int = 30000) -> None:
 def start_login(page, base: str, username: str, password: str = "posyandu123") -> None:
     """Log in with the password and type the new PIN twice, up to its "Simpan" (not clicked)."""
     page.goto(base + "/")
+    fill_login(page, username, password)
+
+
+def fill_login(page, username: str, password: str = "posyandu123") -> None:
+    """On the login form shown: the password, then the new PIN twice, up to its "Simpan" (not clicked)."""
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("button", name="Masuk", exact=True).click()
     page.locator("input[name=pin]").fill(PIN)
     page.locator("input[name=pin2]").fill(PIN)
 

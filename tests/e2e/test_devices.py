@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import (PIN, enter_pin, login, offline_with_new_child, wait_synced, waiting,
+from tests.e2e.pages import (enter_pin, fill_login, login, offline_with_new_child, wait_synced, waiting,
                              weigh_first_child_refused)
 
 pytestmark = pytest.mark.e2e
@@ -153,11 +153,7 @@ def test_a_lost_phone_signed_out_by_the_midwife_asks_its_kader_for_her_password_
     k.goto(base + "/#/sync")
     expect(k.locator("main")).to_contain_text("HP ini dikeluarkan bidan")
     k.locator("main").get_by_role("button", name="Masuk", exact=True).click()
-    k.get_by_label("Nama pengguna").fill("kader3")
-    k.get_by_label("Kata sandi").fill("posyandu123")
-    k.get_by_role("button", name="Masuk", exact=True).click()
-    k.locator("input[name=pin]").fill(PIN)
-    k.locator("input[name=pin2]").fill(PIN)
+    fill_login(k, "kader3")
     k.get_by_role("button", name="Simpan").click()
     k.locator("#nav").wait_for()
     wait_synced(k, timeout=60000)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import PIN, enter_pin, login, register_child, wait_synced
+from tests.e2e.pages import enter_pin, fill_login, login, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 QUESTION = "Isian belum disimpan. Tinggalkan halaman ini?"
@@ -185,11 +185,7 @@ def test_a_typed_form_is_not_put_back_for_another_user_of_the_phone(live_server,
     page.get_by_role("heading", name="Masukkan PIN").wait_for()
     assert page.evaluate("() => JSON.parse(sessionStorage.getItem('draft')).hash") == form_hash
     page.get_by_role("button", name="Masuk dengan akun lain").click()
-    page.get_by_label("Nama pengguna").fill("kader4")
-    page.get_by_label("Kata sandi").fill("posyandu123")
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.locator("input[name=pin]").fill(PIN)
-    page.locator("input[name=pin2]").fill(PIN)
+    fill_login(page, "kader4")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#nav")).to_be_visible()
     expect(page.locator("#draft-back")).to_have_count(0)
