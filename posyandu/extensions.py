@@ -148,6 +148,8 @@ class Parser(FlaskParser):
         inner = getattr(data, "data", data)  # query and form data come as a MultiDictProxy
         if hasattr(inner, "to_dict"):
             raw = {k: v[0] if len(v) == 1 else v for k, v in inner.to_dict(flat=False).items()}
+            if location in ("files", "form"):
+                _refuse_repeated_parts(schema, raw)
         else:
             raw = data
         per_item = getattr(schema, "CHECKED_PER_ITEM", ())  # e.g. sync mutations: one bad, the rest apply
@@ -159,6 +161,20 @@ class Parser(FlaskParser):
         if errors:
             raise ValidationError(errors)
         return data
+
+
+def _refuse_repeated_parts(schema: Any, raw: dict[str, Any]) -> None:
+    """422 on a form part sent more than once that takes one value: two files chosen for one upload, of
+    which the first alone was read, the answer saying nothing of the second (as a query parameter given
+    twice, ``query_params.REPEATED``)."""
+    from marshmallow import fields
+
+    from posyandu.query_params import REPEATED
+
+    lists = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, fields.List)}
+    repeated = {key: [REPEATED] for key, value in raw.items() if isinstance(value, list) and key not in lists}
+    if repeated:
+        raise ValidationError(repeated)
 
 
 @functools.cache
@@ -188,7 +204,10 @@ def refuse_entity_tags() -> None:
     """412 for a request with ``If-Match`` naming an entity tag: the API has none (a write names
     the version it read as ``base_version``), so the condition is false, and RFC 9110 13.1.1 says
     the request must then not be carried out. A PATCH sent with an old tag was applied over
-    the newer record, its sender believing herself protected. ``If-Match: *`` (any) holds."""
+    the newer record, its sender believing herself protected. ``If-Match: *`` (any) holds.
+    ``If-None-Match: *`` on a change or delete of a record (only if none exists, RFC 9110 13.1.2) is false
+    too: the route's record is there (or the answer is its 404 all the same); a tag there is no
+    tag of ours, so that condition holds."""
     from flask import request
 
     from posyandu.errors import PreconditionFailed
@@ -199,6 +218,11 @@ def refuse_entity_tags() -> None:
             "If-Match is not supported: this API has no entity tags; send the version you read as base_version",
             "If-Match tidak didukung: API ini tidak memakai entity tag; kirim versi yang Anda baca sebagai base_version"),
             key="if_match_unsupported")
+    if request.method in ("PUT", "PATCH", "DELETE") and request.if_none_match.star_tag:
+        raise PreconditionFailed(Msg(
+            "If-None-Match: * asks to write only where no record exists: this address names one",
+            "If-None-Match: * meminta menulis hanya bila datanya belum ada: alamat ini menunjuk data yang ada"),
+            key="record_exists")
 
 
 def with_field_checks(view: Any, checks: Any, location: str) -> Any:

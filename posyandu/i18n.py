@@ -31,6 +31,7 @@ TITLES: dict[str, dict[str, str]] = {
     "conflict": {"id": "Data bertentangan dengan data yang sudah ada", "en": "Conflicts with existing data"},
     "precondition_failed": {"id": "Data sudah diubah orang lain; muat ulang", "en": "The record changed; reload it"},
     "if_match_unsupported": {"id": "If-Match tidak didukung", "en": "If-Match is not supported"},
+    "record_exists": {"id": "Data sudah ada", "en": "The record exists"},
     "too_large": {"id": "Data terlalu besar", "en": "Data too large"},
     "unsupported_media_type": {"id": "Isi permintaan harus berupa JSON", "en": "The request body must be JSON"},
     "rate_limited": {"id": "Terlalu banyak percobaan, coba lagi nanti", "en": "Too many requests, try again later"},

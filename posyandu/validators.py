@@ -310,6 +310,25 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
     return check
 
 
+NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+COMMA_NUMBER_TEXT = re.compile(r"-?[0-9]+,[0-9]+")
+DECIMAL_COMMA = Msg("write the decimal with a dot, not a comma (8.5)", "tulis desimal dengan titik, bukan koma (8.5)")
+
+
+class Measure(fields.Float):
+    """A measurement (kg, cm): a JSON number, or text of ASCII digits with a dot ("8.5"), as a client may send
+    it. Read by ``float()``, more passed for numbers: "1_2.5" as 12.5, Arabic-Indic or full-width digits,
+    "1.2e1", "+12", "12\n"; and "8,5", a cadre's own way to write it, was said only to be no valid number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            if COMMA_NUMBER_TEXT.fullmatch(value):
+                raise ValidationError(DECIMAL_COMMA)
+            if not NUMBER_TEXT.fullmatch(value):
+                raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def blank(text: str) -> bool:
     """Whether a text shows nothing: empty, whitespace, or invisible format characters alone (zero-width
     spaces and joiners, a BOM)."""

@@ -117,6 +117,9 @@ def register_path_ids(app: Flask, api: Any) -> None:
     """Before any blueprint: ids in paths are parsed by ``PathIdConverter`` and a
     malformed one answers 422 before the view runs, once the caller is judged (401, 403 first)."""
     app.url_map.converters["uuid"] = PathIdConverter
+    # "/api/v1//children/…" (an id left empty by a client) is no address of ours: 404 in the problem shape,
+    # not werkzeug's HTML 308 to the path with its slashes merged, nor a 405 of another route
+    app.url_map.merge_slashes = False
     api.register_converter(PathIdConverter, lambda converter: {"type": "string", "format": "uuid"})
 
     @app.url_value_preprocessor

@@ -95,11 +95,11 @@ class ChildSchema(Schema):
     name = v.Trimmed(required=True, validate=[validate.Length(min=1, max=120), v.has_letter])
     sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "wajib diisi", not the choices
     birth_date = v.Day(required=True, validate=v.birth_date)
-    birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={
+    birth_weight_kg = v.Measure(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={
         "description": "kg, kept to the gram (3 decimals: 2.499 is 2,499 g, under the 2,500 g line of low birth "
                        "weight). More decimals are rounded to the gram, half away from zero, on every database "
                        "(2.4995 is 2.5, 2.4994 is 2.499), and the rounded value is answered"})
-    birth_length_cm = fields.Float(allow_none=True, validate=v.between(30, 65))
+    birth_length_cm = v.Measure(allow_none=True, validate=v.between(30, 65))
     nik = v.Nik(allow_none=True, metadata={"description": "16 digits; written in groups (spaces, dots or dashes "
                                                          "between them, as on the KTP) it is stored as its digits"})
     mother_nik = v.Nik(allow_none=True, metadata={"description": "As `nik`"})

@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import changed_by_client, three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
-from posyandu.validators import UUID_TEXT, Filled, Schema, Uuid, iso_date, local_today, unstorable_text
+from posyandu.validators import UNSTORABLE, UUID_TEXT, Filled, Schema, Uuid, iso_date, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -53,7 +53,7 @@ OTHER_CHILD = Msg("a record stays with its child: delete it and record it again 
                   "catatan tetap pada anaknya: hapus lalu catat ulang untuk anak yang lain")
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
 REFUSED_SINCE_LEFT = Msg("cannot be kept at the posyandu you left (changed there since, or not valid there): tell its "
-                         "kader or midwife what you recorded",
+                         "cadre or midwife what you recorded",
                          "tidak dapat disimpan di posyandu yang sudah Anda tinggalkan (sudah diubah di sana, atau tidak "
                          "sah di sana): sampaikan catatan Anda kepada kader atau bidannya")
 LEFT_GRACE = timedelta(days=90)
@@ -422,7 +422,12 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
         except ValidationError as exc:
             errors = exc.messages
     else:
-        errors = unstorable
+        # a record's field named as every other refusal of it names it ({field: [...]}), not under "data":
+        # the phone's list of refused records showed "[object Object]"
+        inner = unstorable.get("data")
+        errors = {**{k: v for k, v in unstorable.items() if k != "data"},
+                  **{k: v if isinstance(v, list) else [UNSTORABLE] for k, v in inner.items()}} \
+            if isinstance(inner, dict) else unstorable
     mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in errors else None
     refused = _result(mid if isinstance(mid, str) else None, "rejected", errors=errors)
     mutation_id = _key_or_none(mid)

@@ -309,7 +309,7 @@ def test_unstorable_text_in_one_mutation_rejects_it_alone_and_the_rest_apply(cli
     assert resp.status_code == 200
     first, second, third = resp.get_json()["results"]
     assert first["status"] == "rejected" and first["mutation_id"] == mutations[0]["mutation_id"]
-    assert list(first["errors"]) == ["data"] and "name" in first["errors"]["data"]
+    assert list(first["errors"]) == ["name"] and all(isinstance(m, str) for m in first["errors"]["name"])
     assert second["status"] == "applied"
     assert third["status"] == "rejected" and third["mutation_id"] is None and "mutation_id" in third["errors"]
     assert counts(db)["Child"] == 1
@@ -327,7 +327,8 @@ def test_an_unstorable_key_over_unstorable_values_is_rejected_not_a_500(client, 
                        headers=world.headers("kader1"))
     assert resp.status_code == 200
     first, second = resp.get_json()["results"]
-    assert first["status"] == "rejected" and first["errors"] == {"data": {"\ufffd": [first["errors"]["data"]["\ufffd"][0]]}}
+    assert first["status"] == "rejected" and list(first["errors"]) == ["\ufffd"], first
+    assert len(first["errors"]["\ufffd"]) == 1 and isinstance(first["errors"]["\ufffd"][0], str), first
     assert second["status"] == "applied" and counts(db)["Child"] == 1
     resp = client.post("/api/v1/children", json={**good, "\x00": {"a": "\x00"}}, headers=world.headers("kader1"))
     assert resp.status_code == 422 and counts(db)["Child"] == 1
@@ -363,7 +364,8 @@ def test_json_nested_past_the_apis_depth_is_malformed_not_a_500(app, client, wor
         resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations}, headers=headers)
         assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
         rejected, applied = resp.get_json()["results"]
-        assert rejected["status"] == "rejected" and "name" in rejected["errors"]["data"], rejected
+        assert rejected["status"] == "rejected" and rejected["errors"]["name"] == [rejected["errors"]["name"][0]], rejected
+        assert isinstance(rejected["errors"]["name"][0], str), rejected
         assert applied["status"] == "applied"
     assert counts(db)["Child"] == before["Child"] + 1
     resp = client.post("/api/v1/growth/calculate", json={"measurements": [
@@ -756,6 +758,27 @@ def test_an_if_match_naming_an_entity_tag_is_412_and_changes_nothing(client, wor
     resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Baru"},
                         headers={**headers, "If-Match": "*"})
     assert resp.status_code == 200 and resp.get_json()["address"] == "Jl. Baru"
+    # only if none exists (RFC 9110 13.1.2): the child exists, so neither a change nor a delete is made
+    for method, body in (("PATCH", {"address": "Jl. Lain"}), ("DELETE", None)):
+        resp = client.open(f"/api/v1/children/{child['id']}", method=method, json=body,
+                           headers={**headers, "If-None-Match": "*"})
+        assert assert_problem(resp, 412)["detail"].startswith("If-None-Match: * asks"), method
+    db.session.remove()
+    kept = db.session.get(Child, uuid.UUID(child["id"]))
+    assert (kept.address, kept.deleted_at) == ("Jl. Baru", None)
+    # a tag: none of ours matches it, so the condition holds
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Lain"},
+                        headers={**headers, "If-None-Match": '"abc"'})
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_an_address_with_an_empty_segment_is_a_404_problem_not_a_redirect(client, world):
+    """"/api/v1//children/…" (a client's id left empty): werkzeug merged the slashes and answered an HTML
+    308 to another address, or a 405 of another route; no address of ours, 404 in the problem shape."""
+    for method, path in (("DELETE", f"/api/v1//children/{uuid.uuid4()}"), ("GET", "/api/v1/children//measurements"),
+                         ("POST", "/api/v1/children//measurements")):
+        resp = client.open(path, method=method, headers=world.headers("kader1"), json={} if method == "POST" else None)
+        assert_problem(resp, 404)
 
 
 @pytest.mark.parametrize("bad", ["yes", "false", 0, 1, "off"])

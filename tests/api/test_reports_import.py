@@ -2427,3 +2427,15 @@ def test_the_command_says_why_a_file_is_refused_as_lines_not_a_dictionary(app, c
     assert ran.exit_code == 1
     assert "\nError: tidak diimpor (not imported):\n  file: berkas tidak berisi baris" in ran.output, ran.output
     assert "{" not in ran.output and "[" not in ran.output
+
+
+def test_two_files_in_one_upload_are_refused_not_the_second_one_ignored(client, world, db):
+    """Two registers chosen at once: the first alone was read and the answer said nothing of the second. Refused
+    on `file` (as a query parameter given twice), nothing read nor saved."""
+    before = counts(db, world)
+    resp = client.post("/api/v1/imports/visits", headers=world.headers("bidan_a"),
+                       data={"file": [(io.BytesIO(FILE.encode()), "januari.csv"), (io.BytesIO(FILE.encode()), "februari.csv")]},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    assert list(resp.get_json()["errors"]) == ["file"], resp.get_json()
+    assert counts(db, world) == before

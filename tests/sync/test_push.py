@@ -210,6 +210,11 @@ def test_a_mutation_refused_on_reading_is_kept_replayed_and_its_id_never_used_ag
               {**mutation("measurement", new_id(), measurement_data(cid)), "mutation_id": "bukan-uuid"}]
     first = push(client, h, broken)
     assert [(r["status"], r["replayed"]) for r in first] == [("rejected", False)] * 6
+    # a record's field named as every refusal of it names it, not nested under "data" (the phone's list of
+    # refused records joins each field's messages: it showed "[object Object]")
+    assert list(first[2]["errors"]) == list(first[3]["errors"]) == ["name"], first[2:4]
+    assert all(isinstance(m, str) for r in first for ms in r["errors"].values() for m in ms), first
+    assert list(first[4]["errors"]) == ["op"], first[4]
     again = push(client, h, broken)
     assert [(r["status"], r["replayed"]) for r in again[:5]] == [("rejected", True)] * 5
     assert [{**r, "replayed": False} for r in again[:5]] == first[:5]

@@ -464,7 +464,7 @@ def test_her_exit_merges_as_anyone_s_edit_of_the_child(world, client, db):
     assert (child.name, child.exit_date) == ("Siti Aminah Putri", date.today() - timedelta(days=12))
     assert conflict["status"] == "rejected" and conflict["record"] is None, conflict
     assert conflict["errors"] == {"exit_date": ["cannot be kept at the posyandu you left (changed there since, or not "
-                                                "valid there): tell its kader or midwife what you recorded"]}
+                                                "valid there): tell its cadre or midwife what you recorded"]}
     assert db.session.get(Child, uuid.UUID(other)).exit_date == date.today() - timedelta(days=11)
     assert same_exit["status"] == "applied", same_exit
     assert db.session.scalars(select(AuditLog.record_id).where(
@@ -590,7 +590,7 @@ def test_a_refusal_of_what_she_sends_after_leaving_tells_nothing_recorded_there_
     refused = push(client, world.headers("kader1"), [
         _exit(cid, world.ids["p1"], days_ago=12),
         mutation("measurement", new_id(), measurement_data(other, measured_on=day(12)))])
-    said = "cannot be kept at the posyandu you left (changed there since, or not valid there): tell its kader or " \
+    said = "cannot be kept at the posyandu you left (changed there since, or not valid there): tell its cadre or " \
            "midwife what you recorded"
     for answer in refused:
         assert answer["status"] == "rejected" and answer["record"] is None, answer

@@ -156,3 +156,30 @@ def test_a_filled_field_sent_blank_is_told_as_one_left_out_unless_kept_as_typed(
         with pytest.raises(ValidationError) as empty:
             Form().load({"code": "35", "password": value})
         assert empty.value.messages == {"password": [REQUIRED]}
+
+
+@pytest.mark.parametrize("value, read", [
+    (8.5, 8.5), (8, 8.0), ("8.5", 8.5), ("12", 12.0), ("-0.5", -0.5),
+    # float() read these as numbers: digit groups, other scripts' digits, exponents, signs, whitespace
+    ("1_2.5", None), ("١٢", None), ("８.５", None), ("1.2e1", None), ("+12", None), ("12\n", None), (" 8.5", None),
+    (".5", None), ("8.", None), ("nan", None), ("inf", None), (True, None), ("", None),
+])
+def test_a_measure_is_a_number_or_ascii_digits_with_a_dot(value, read):
+    from marshmallow import fields as ma_fields
+
+    from posyandu.validators import Measure
+
+    field = Measure()
+    if read is None:
+        with pytest.raises(ValidationError):
+            field.deserialize(value)
+    else:
+        assert field.deserialize(value) == read and isinstance(field, ma_fields.Float)
+
+
+def test_a_measure_written_with_a_decimal_comma_is_told_to_use_a_dot():
+    from posyandu.validators import DECIMAL_COMMA, Measure
+
+    with pytest.raises(ValidationError) as refused:
+        Measure().deserialize("8,5")
+    assert refused.value.messages == [DECIMAL_COMMA] and "titik, bukan koma" in DECIMAL_COMMA.id_text
