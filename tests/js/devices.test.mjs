@@ -179,6 +179,7 @@ test('a lost phone is signed out from its row, asked twice; one signed out or re
     await Promise.all(yes.listeners.click.map((fn) => fn()));
     assert.deepEqual(posted, [['/sync/devices/hilang/sign-out', {}]]);
     assert.match(rowOf('hilang').textContent, /dikeluarkan/);
+    assert.equal(dom.focused(), rowOf('hilang'), 'the focus on the row her button stood in, not the page');
     assert.doesNotMatch(rowOf('hilang').textContent, /lebih baru/);
     assert.equal(buttonsOf('hilang').length, 0);
     assert.equal(said.length, 2);

@@ -182,13 +182,15 @@ test('a report asked for with "Tampilkan laporan" is said through the live regio
   assert.deepEqual(said, [heading], 'the pressed button keeps the focus: the new report is said, not silent');
 });
 
-test('a vitamin A round in the coverage table is named in the language shown, whatever the language the server answered in', async () => {
+test('a vitamin A round, IDL and Baduta in the coverage table are named in the language shown, whatever the language the server answered in', async () => {
   const { setLang } = await import('../../static/pwa/js/i18n.js');
   globalThis.localStorage ??= { getItem: () => null, setItem: () => {} }; // setLang keeps her choice there
   // the server names it in the language asked for (posyandu/reports/coverage.py): Indonesian here
   const rows = [{ area: 'a', indicator: 'BCG', kind: 'dose', round: null, target: 10, covered: 9, given_in_period: 1 },
     { area: 'a', indicator: 'Vitamin A biru Agustus 2025', kind: 'vitamin_a_blue', round: '2025-08', target: 4, covered: 3, given_in_period: null },
-    { area: 'a', indicator: 'Vitamin A merah Agustus 2025', kind: 'vitamin_a_red', round: '2025-08', target: 30, covered: 24, given_in_period: null }];
+    { area: 'a', indicator: 'Vitamin A merah Agustus 2025', kind: 'vitamin_a_red', round: '2025-08', target: 30, covered: 24, given_in_period: null },
+    { area: 'a', indicator: 'Imunisasi Dasar Lengkap (IDL)', kind: 'idl', round: null, target: 5, covered: 4, given_in_period: null },
+    { area: 'a', indicator: 'Imunisasi Baduta Lengkap', kind: 'baduta', round: null, target: 6, covered: 5, given_in_period: null }];
   const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
     api: { get: async (path) => (path.startsWith('/reports/coverage') ? { rows } : { rows: [], items: [] }) },
     lastReport: { get: async () => null, put: async () => {} },
@@ -198,10 +200,13 @@ test('a vitamin A round in the coverage table is named in the language shown, wh
     .map((tr) => tr.querySelector('th').textContent);
   const screen = await reports.render(ctx);
   await tick();
-  assert.deepEqual(names(screen), ['BCG', 'Vitamin A biru Agustus 2025', 'Vitamin A merah Agustus 2025']);
+  assert.deepEqual(names(screen), ['BCG', 'Vitamin A biru Agustus 2025', 'Vitamin A merah Agustus 2025',
+    'Imunisasi Dasar Lengkap (IDL)', 'Imunisasi Baduta Lengkap']);
   setLang('en'); // she switches to English: app.js draws the screen again from the report kept in memory
   try {
-    assert.deepEqual(names(await reports.render(ctx)), ['BCG', 'Vitamin A (blue) August 2025', 'Vitamin A (red) August 2025']);
+    // IDL and Baduta too (they stayed in Indonesian, found by review), named as the server names them
+    assert.deepEqual(names(await reports.render(ctx)), ['BCG', 'Vitamin A (blue) August 2025', 'Vitamin A (red) August 2025',
+      'Complete basic immunisation (IDL)', 'Complete under-two immunisation (Baduta)']);
   } finally {
     setLang('id');
   }
@@ -316,4 +321,14 @@ test("a child who left in the list's month says so on her row (died, moved away)
   const exits = screen.querySelector('#actions').kids.map((li) => li.querySelector('.exit')?.textContent ?? null);
   assert.deepEqual(exits, [t('exit_died', { date: '20 Mei 2025' }), null, t('exit_moved_away', { date: '2 Mei 2025' })]);
   assert.equal(exits[0], 'keluar (meninggal 20 Mei 2025)');
+});
+
+test("IDL's and Baduta's names are the server's own (posyandu/reports/coverage.py INDICATOR_NAMES), in both languages", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { texts } = await import('../../static/pwa/js/i18n.js');
+  const source = readFileSync(new URL('../../posyandu/reports/coverage.py', import.meta.url), 'utf8');
+  for (const kind of ['idl', 'baduta']) {
+    const [, en, id] = source.match(new RegExp(`"${kind}": Msg\\("([^"]+)", "([^"]+)"\\)`));
+    assert.deepEqual(texts(`cov_${kind}`), [id, en], kind);
+  }
 });

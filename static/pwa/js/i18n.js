@@ -12,7 +12,7 @@ const W = {
   login_failed: ['Nama pengguna atau kata sandi salah. Lupa kata sandi? Orang tua: minta kode baru ke kader atau bidan, lalu daftar lagi. Petugas: tanyakan admin.',
     'Wrong username or password. Forgot it? Parents: ask the cadre or midwife for a new code and sign up again. Staff: ask the admin.'],
   login_offline: ['Tidak ada sinyal. Masuk pertama kali perlu internet; setelah itu cukup PIN.', 'No connection. The first login needs the internet; after that the PIN is enough.'],
-  remembered: ['Masuk di HP ini', 'Logged in on this phone'],
+  remembered: ['Masuk di HP ini', 'Log in with a PIN'],
   other_account: ['Masuk dengan akun lain', 'Log in with another account'],
   storage_lost: ['Data aplikasi di HP ini dihapus oleh browser: {n} data yang belum terkirim ikut hilang. Catat ulang dari buku register.', 'This phone\'s browser deleted the app\'s data: {n} unsent {n:record was|records were} lost with it. Enter them again from the register book.'],
   pin_unsent: ['{n} data {name} belum terkirim di HP ini: terkirim saat ia membuka aplikasi dengan PIN-nya.', '{n} {n:record|records} of {name} not sent yet on this phone: sent once she opens the app with her PIN.'],
@@ -382,6 +382,8 @@ const W = {
   due_from: ['{label} (mulai {date})', '{label} (from {date})'],
   late_dose: ['{label} (seharusnya {date})', '{label} (was due {date})'],
   idl: ['Imunisasi dasar lengkap', 'Complete basic immunisation'],
+  cov_idl: ['Imunisasi Dasar Lengkap (IDL)', 'Complete basic immunisation (IDL)'], // as coverage.py INDICATOR_NAMES
+  cov_baduta: ['Imunisasi Baduta Lengkap', 'Complete under-two immunisation (Baduta)'],
   print: ['Cetak', 'Print'],
   invite: ['Undang orang tua', 'Invite a parent'],
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date}). Orang tua membuka aplikasi ini dan memilih "Orang tua: daftar dengan kode dari kader atau bidan".',

@@ -69,7 +69,10 @@ function signOut(ctx, device, redraw) {
   const act = async () => {
     try {
       const done = await ctx.api.post(`/sync/devices/${encodeURIComponent(device.client_id)}/sign-out`, {});
-      redraw(done);
+      const fresh = redraw(done);
+      // the button she pressed is gone: the focus goes to the row it stood in, not back to the page's top
+      fresh.setAttribute('tabindex', '-1');
+      fresh.focus();
       ctx.announce(tx('signed_out', { when: formatDateTime(done.signed_out_at) }));
     } catch (error) {
       said.textContent = error.kind === 'network' ? t('online_only') : error.message;
@@ -95,7 +98,11 @@ function row(ctx, device, posyandu, now, several, mine) {
       device.replaced && !device.signed_out_at ? h('span', { class: 'tag warn' }, tx('replaced')) : null,
       device.signed_out_at ? h('span', { class: 'tag' }, tx('signed_out', { when: formatDateTime(device.signed_out_at) }))
         : device.client_id === mine ? h('span', { class: 'tag' }, tx('this_phone'))
-          : signOut(ctx, device, (done) => item.replaceWith(row(ctx, done, posyandu, now, several, mine)))));
+          : signOut(ctx, device, (done) => {
+            const fresh = row(ctx, done, posyandu, now, several, mine);
+            item.replaceWith(fresh);
+            return fresh;
+          })));
   return item;
 }
 

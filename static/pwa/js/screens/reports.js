@@ -60,9 +60,10 @@ function nutritionPanel(rows, month) {
     h('p', { class: 'muted small' }, t('nut_measured', { n: formatNumber(total.measured), f: formatNumber(total.flagged) })), byArea);
 }
 
-// a vitamin A round named in the language shown, not the server's (switched since, or saved)
+// a vitamin A round, IDL and Baduta named in the language shown, not the server's (switched since, or saved)
 const roundName = (rows) => { const of = Object.fromEntries(rows.map((r) => [r.indicator, r.round]));
-  return (r) => (of[r.indicator] ? `${t(r.kind)} ${formatMonth(of[r.indicator])}` : r.indicator); };
+  return (r) => (of[r.indicator] ? `${t(r.kind)} ${formatMonth(of[r.indicator])}`
+    : r.kind === 'idl' || r.kind === 'baduta' ? t(`cov_${r.kind}`) : r.indicator); };
 
 function coveragePanel(rows, form) {
   const name = roundName(rows);
