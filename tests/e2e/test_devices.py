@@ -150,6 +150,8 @@ def test_a_lost_phone_signed_out_by_the_midwife_asks_its_kader_for_her_password_
     k.evaluate("() => window.dispatchEvent(new Event('online'))")
     k.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
                         timeout=60000)
+    # said to a screen reader too, not the chip's change alone
+    expect(k.locator("#live")).to_contain_text("HP ini dikeluarkan bidan")
     k.goto(base + "/#/sync")
     expect(k.locator("main")).to_contain_text("HP ini dikeluarkan bidan")
     k.locator("main").get_by_role("button", name="Masuk", exact=True).click()

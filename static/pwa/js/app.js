@@ -205,6 +205,8 @@ function onSyncState(s) {
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
   main.firstChild?.onSync?.(s);
+  // the chip alone changed ("Perlu masuk lagi"): said once, a screen reader heard nothing of it
+  if (s.phase === 'login_required' && before !== s.phase) ctx.announce(t('sync_login'));
   let drawing;
   if (s.phase === 'done' && before !== 'done') {
     // not while busy(); a child's screen shows the records just pulled
