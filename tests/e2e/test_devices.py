@@ -146,15 +146,21 @@ def test_a_lost_phone_signed_out_by_the_midwife_asks_its_kader_for_her_password_
     expect(row.get_by_role("button")).to_have_count(0)
 
     # found again, online: the phone asks for the password, the child still on it
+    # what the live region says, each text kept (a later announcement replaces it)
+    k.evaluate("() => { window.said = []; new MutationObserver(() => window.said.push(document.getElementById('live')"
+               ".textContent)).observe(document.getElementById('live'), {childList: true, characterData: true, subtree: true}); }")
     k_ctx.set_offline(False)
     k.evaluate("() => window.dispatchEvent(new Event('online'))")
     k.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
                         timeout=60000)
     # said to a screen reader too, not the chip's change alone
-    expect(k.locator("#live")).to_contain_text("HP ini dikeluarkan bidan")
+    k.wait_for_function("() => window.said.some((text) => text.includes('HP ini dikeluarkan bidan'))")
     k.goto(base + "/#/sync")
     expect(k.locator("main")).to_contain_text("HP ini dikeluarkan bidan")
     k.locator("main").get_by_role("button", name="Masuk", exact=True).click()
+    # her name typed for her, the password asked (focused)
+    expect(k.get_by_label("Nama pengguna")).to_have_value("kader3")
+    expect(k.get_by_label("Kata sandi")).to_be_focused()
     fill_login(k, "kader3")
     k.get_by_role("button", name="Simpan").click()
     k.locator("#nav").wait_for()

@@ -314,9 +314,10 @@ ctx.startSession = startSession;
 /** Refresh token refused: data and outbox stay. */
 ctx.relogin = () => {
   draft = typedNow() ?? draft;
+  const username = ctx.session?.user.username;
   endSession();
   keepDraft(draft); // the tab killed on the login
-  loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login') });
+  loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login'), username });
 };
 
 /** Account closed (a parent's session refused: `said`, its words' key): forgotten unless something is unsent. */

@@ -12,20 +12,22 @@ const pinInput = (name, label) => field({ label, name, type: 'password', inputmo
 
 /** The login; a `notice` (closed, locked, expired; text or a function of the language) is said once above it,
  * never above another user's PIN (a shared phone). */
-export async function show(ctx, main, { force = false, notice = null } = {}) {
+export async function show(ctx, main, { force = false, notice = null, username = '' } = {}) {
   const { users, last } = await rememberedUsers();
   const lost = lostRecords(users);
   const said = () => [notice?.call ? notice() : notice, lost && t('storage_lost', { n: lost })].filter(Boolean).join(' ');
   const usable = users.filter((u) => !u.locked);
   const chosen = usable.find((u) => u.id === last) ?? usable[0];
   if (chosen && !force && !said()) put(main, () => pinScreen(ctx, main, chosen, usable));
-  else put(main, () => loginScreen(ctx, main, users), said() ? said : null);
+  else put(main, () => loginScreen(ctx, main, users), said() ? said : null, 0, username);
 }
 
 /** A screen before the session, its first field focused; relang (app.js switchLang) keeps what she typed,
  * was told and focused, its `notice` (a function) in the new words. */
-function put(main, screen, notice, stay) {
+function put(main, screen, notice, stay, username) {
   const el = h('div', {}, notice && h('p', { class: 'notice warn', role: 'alert' }, notice()), screen());
+  const named = el.querySelector('input[name=username]');
+  if (username && named) named.value = username; // her session ended: her name typed, the password asked
   el.relang = () => {
     const [fields, said] = [() => [...main.querySelectorAll('input')], () => [...main.querySelectorAll('.error, .notice.bad')]];
     const [typed, at, told] = [fields().map((e) => [e.value, e.getAttribute('aria-invalid')]), fields().indexOf(document.activeElement),
@@ -36,7 +38,7 @@ function put(main, screen, notice, stay) {
     fields()[at]?.focus();
   };
   main.replaceChildren(el);
-  if (!stay) main.querySelector('input')?.focus();
+  if (!stay) main.querySelector(username ? 'input[type=password]' : 'input')?.focus();
 }
 
 const registerModule = onlineModule('register');
