@@ -263,6 +263,8 @@ def _calculate_chunk(
     swollen = np.zeros(n, bool) if oedema is None else np.asarray(oedema, dtype=bool)
     length, position, implausible = _adjusted_length_height(day, known, position, raw_length)
     weight_ok, length_ok = weight > 0, length > 0
+    # a length given that the 0.7 cm conversion takes to nothing (0.5 cm lying at 2 years): none, re-measure
+    lost = (raw_length > 0) & ~length_ok
     # absurd values (a length of 1e308 cm) overflow on the way: inf and NaN are what _finish expects
     with np.errstate(all="ignore"):
         bmi = weight / (length / 100.0) ** 2
@@ -274,10 +276,10 @@ def _calculate_chunk(
         })
         usable = weight_ok & length_ok & ~swollen & (~known | age_ok)
         z.update(_weight_for_length_height(sex, day, known, position, length, weight, usable))
-        return _finish(z, age, day, known, swollen, implausible, usable)
+        return _finish(z, age, day, known, swollen, implausible, usable, lost)
 
 
-def _finish(z, age, day, known, swollen, implausible, usable) -> GrowthBatch:
+def _finish(z, age, day, known, swollen, implausible, usable, lost) -> GrowthBatch:
     zscores = {name: round_zscore(z[name]) for name in INDICATORS}
     # absurd input (1e308 kg, a length of 1e-300 cm) overflows: no z-score, and re-measure
     overflowed = np.logical_or.reduce([np.isinf(zscores[name]) for name in INDICATORS])
@@ -287,7 +289,7 @@ def _finish(z, age, day, known, swollen, implausible, usable) -> GrowthBatch:
     flagged = np.logical_or.reduce([flags[name] for name in INDICATORS]) | overflowed
     warnings = _warning_bits(
         standing_under_9_months=implausible, age_over_60_months=known & (day > MAX_AGE_DAYS),
-        oedema=swollen, length_height_out_of_range=usable & neither, remeasure=flagged,
+        oedema=swollen, length_height_out_of_range=usable & neither, remeasure=flagged | lost,
     )
     age_days = np.where(known, day, np.nan)
     age_months = round_zscore(age_days / DAYS_PER_MONTH)

@@ -213,3 +213,16 @@ def test_a_position_that_is_a_list_or_an_object_is_a_row_error_not_a_500(client,
     assert resp.status_code == 200, resp.get_data(as_text=True)
     results = resp.get_json()["results"]
     assert results[0] == {"errors": {"position": ['harus "lying" (berbaring) atau "standing" (berdiri)']}} and "zscores" in results[1]
+
+
+@pytest.mark.parametrize("cm", [0.5, 0.7])
+def test_a_lying_length_the_conversion_takes_to_nothing_is_none_with_remeasure(client, cm):
+    """0.5 cm measured lying at 800 days is -0.2 cm once WHO's 0.7 cm is taken off: the server left the
+    length out saying nothing (no re-measure), while the phone's copy gave flagged z-scores from it. Both
+    now: no length-based z-score, and re-measure (domain.md: implausible values, the cadre re-measures)."""
+    resp = client.post(URL, json={"measurements": [
+        {"sex": "M", "age_days": 800, "weight_kg": 10, "length_height_cm": cm, "position": "lying"}]})
+    assert resp.status_code == 200, resp.get_json()
+    [result] = resp.get_json()["results"]
+    assert [result["zscores"][k] for k in ("lhfa", "bfa", "wfl", "wfh")] == [None] * 4, result
+    assert result["zscores"]["wfa"] is not None and result["warnings"] == ["remeasure"], result

@@ -133,3 +133,12 @@ test('a z-score that overflows (1e308 kg) is null with remeasure, as on the serv
   assert.deepEqual([result.flags.wfa, result.flags.wfl], [true, true]); // huge but finite: flagged
   assert.deepEqual(result.warnings, ['remeasure']); // 60 cm is in the table's range
 });
+
+test('a lying length the 0.7 cm conversion takes to nothing gives no length z-score, and re-measure, as on the server', () => {
+  for (const cm of [0.5, 0.7]) {
+    const result = calculate({ sex: 'M', age_days: 800, weight_kg: 10, length_height_cm: cm, position: 'lying' }, tables);
+    assert.deepEqual(['lhfa', 'bfa', 'wfl', 'wfh'].map((k) => result.zscores[k]), [null, null, null, null], String(cm));
+    assert.notEqual(result.zscores.wfa, null);
+    assert.deepEqual(result.warnings, ['remeasure']);
+  }
+});

@@ -162,7 +162,11 @@ function adjust(p) {
 }
 
 function zscoresFor(p, tables) {
-  const { length, implausible } = adjust(p);
+  const adjusted = adjust(p);
+  // a length given that the 0.7 cm conversion takes to nothing: none, re-measure (as zscores.py)
+  const lost = p.length > 0 && adjusted.length <= 0;
+  const { implausible } = adjusted;
+  const length = lost ? null : adjusted.length;
   const z = Object.fromEntries(INDICATORS.map((k) => [k, null]));
   const ageOk = p.day <= MAX_AGE_DAYS;
   const weightOk = p.weight !== null && !p.oedema;
@@ -178,13 +182,13 @@ function zscoresFor(p, tables) {
     const lms = byLength(tables[name], p.sex, length);
     if (lms) z[name] = restrictedZ(p.weight, lms); else outOfRange = true;
   }
-  return { z, implausible, outOfRange };
+  return { z, implausible, outOfRange, lost };
 }
 
 /** Z-scores, flags, warnings and status for one measurement (api-contract.md shape). */
 export function calculate(m, tables) {
   const p = parse(m);
-  const { z, implausible, outOfRange } = zscoresFor(p, tables);
+  const { z, implausible, outOfRange, lost } = zscoresFor(p, tables);
   const zscores = {};
   const flags = {};
   let overflowed = false; // absurd input (1e308 kg): no z-score, re-measure (as zscores.py)
@@ -195,7 +199,7 @@ export function calculate(m, tables) {
     flags[k] = zscores[k] === null ? null : zscores[k] < FLAG_LIMITS[k][0] || zscores[k] > FLAG_LIMITS[k][1];
   }
   const on = { standing_under_9_months: implausible, age_over_60_months: p.day > MAX_AGE_DAYS, oedema: p.oedema,
-    length_height_out_of_range: outOfRange, remeasure: overflowed || Object.values(flags).some((f) => f === true) };
+    length_height_out_of_range: outOfRange, remeasure: overflowed || lost || Object.values(flags).some((f) => f === true) };
   const plain = (k) => (flags[k] ? null : zscores[k]);
   const wasting = zscores.wfl !== null ? 'wfl' : 'wfh';
   return {
