@@ -21,6 +21,7 @@ TITLES: dict[str, dict[str, str]] = {
     "token_revoked": {"id": "Sesi telah dicabut, silakan masuk lagi", "en": "The session has been revoked, log in again"},
     "account_closed": {"id": "Akun ini sudah ditutup", "en": "This account has been closed"},
     "account_inactive": {"id": "Akun ini dinonaktifkan", "en": "This account has been switched off"},
+    "device_signed_out": {"id": "HP ini dikeluarkan dari akun", "en": "This phone was signed out"},
     "token_invalid": {"id": "Token tidak sah", "en": "Invalid token"},
     "bad_credentials": {"id": "Nama pengguna atau kata sandi salah", "en": "Wrong username or password"},
     "forbidden": {"id": "Anda tidak berhak melakukan tindakan ini", "en": "You may not do this"},

@@ -73,10 +73,15 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     expect(page.locator("#sync-chip")).to_have_text(waiting(1))
     reset = client.patch(f"/api/v1/users/{made['id']}", headers=as_admin, json={"password": RESET})
     assert reset.status_code == 200 and reset.get_json()["must_change_password"] is True
+    # what the live region says, each text kept (a later announcement replaces it)
+    page.evaluate("() => { window.said = []; new MutationObserver(() => window.said.push(document.getElementById('live')"
+                  ".textContent)).observe(document.getElementById('live'), {childList: true, characterData: true, subtree: true}); }")
     page.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
                            timeout=60000)
+    # said to a screen reader too, not the chip's change alone
+    page.wait_for_function("() => window.said.some((text) => text.includes('kata sandi diganti admin'))")
     # said on every screen, not "1 belum terkirim" alone (she did not know to log in), in one line at 360 px,
     # its label with how many wait
     chip = page.locator("#sync-chip")
@@ -88,7 +93,9 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     page.goto(page.url.split("#")[0] + "#/sync")
     expect(page.locator("main")).to_contain_text("kata sandi diganti admin")  # why her old one is refused
     page.locator("main").get_by_role("button", name="Masuk", exact=True).click()
-    page.get_by_label("Nama pengguna").fill(username)
+    # her name typed for her, the password asked (focused)
+    expect(page.get_by_label("Nama pengguna")).to_have_value(username)
+    expect(page.get_by_label("Kata sandi")).to_be_focused()
     page.get_by_label("Kata sandi").fill(RESET)
     page.get_by_role("button", name="Masuk", exact=True).click()
     page.locator("input[name=pin]").fill(PIN)

@@ -132,3 +132,15 @@ test('a switched-off kader with records unsent keeps them on the phone and is to
       'Akun ini dinonaktifkan. Data di HP ini sudah dihapus. Jika ini keliru, hubungi bidan atau admin.');
   });
 });
+
+test('a phone signed out by the midwife (lost, stolen) forgets that login as an account gone, saying so', async () => {
+  // the server's 401 device_signed_out (POST /sync/devices/{id}/sign-out), from a request or the refresh
+  const calls = answering(problem('token_expired'), problem('device_signed_out'));
+  const api = createApi({ tokens: () => ({ access_token: 'a', refresh_token: 'r' }) });
+  await assert.rejects(api.get('/sync/pull'), (e) => e.kind === 'device_signed_out' && e.status === 401);
+  assert.deepEqual(calls, [['/sync/pull', 'Bearer a'], ['/auth/refresh', 'Bearer r']]);
+  assert.equal(accountGoneNotice('device_signed_out', 0),
+    'HP ini dikeluarkan dari akun oleh bidan atau admin. Data di HP ini sudah dihapus. Masuk lagi dengan kata sandi.');
+  assert.match(accountGoneNotice('device_signed_out', 2),
+    /^HP ini dikeluarkan dari akun oleh bidan atau admin\. 2 data belum terkirim tetap disimpan di HP ini: masuk lagi dengan kata sandi/);
+});

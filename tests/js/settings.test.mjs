@@ -130,6 +130,17 @@ test('the logout waits for the server to revoke the tokens before the page reloa
   });
 });
 
+test('a logout leaves no half-typed form (a NIK) in the tab for whoever uses the phone next', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const tabA = await settingsTab(memDb());
+    tabA.ctx.api.post = async () => ({});
+    sessionStorage.setItem('draft', JSON.stringify({ user: 'k1', hash: '#/register', values: [['mother_nik', '3525010101900001']] }));
+    const { logOut } = await import('../../static/pwa/js/screens/sync.js');
+    assert.equal(await logOut(tabA.ctx, { revokeWaitMs: 20 }), 0);
+    assert.equal(sessionStorage.getItem('draft'), null);
+  });
+});
+
 test('offline, or with a server that does not answer, the logout still ends after a short wait', async () => {
   await withNavigator({ locks: lockManager() }, async () => {
     const tabA = await settingsTab(memDb());

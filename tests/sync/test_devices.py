@@ -178,8 +178,10 @@ def test_a_midwife_signs_out_a_lost_phone_and_only_that_phone(app, world, client
     described = resp.get_json()
     assert (described["client_id"], described["username"], described["pending_changes"]) == ("lost-phone", "kader1", 2)
     assert described["signed_out_at"]
-    assert client.get("/api/v1/auth/me", headers=lost["headers"]).status_code == 401
-    assert client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {lost['refresh']}"}).status_code == 401
+    # said as such, not "log in again" alone: the phone forgets that login and its data unless something is unsent
+    for refused in (client.get("/api/v1/auth/me", headers=lost["headers"]),
+                    client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {lost['refresh']}"})):
+        assert refused.status_code == 401 and refused.get_json()["type"].endswith("/device_signed_out"), refused.get_json()
     assert client.get("/api/v1/sync/pull", query_string={"client_id": "lost-phone"},
                       headers=lost["headers"]).status_code == 401
     assert client.get("/api/v1/auth/me", headers=kept["headers"]).status_code == 200
@@ -199,6 +201,9 @@ def test_a_midwife_signs_out_a_lost_phone_and_only_that_phone(app, world, client
         assert [(r.record_id, str(r.user_id)) for r in rows] == [(_user_id(client, world, "kader1"),
                                                                  _user_id(client, world, "bidan_a"))]
         assert "lost-phone" in rows[0].reason
+    # a login ended by a logout is only "log in again"
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": kept["refresh"]}, headers=kept["headers"]).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=kept["headers"]).get_json()["type"].endswith("/token_revoked")
     # found again: she logs in on it, syncs, and it is hers again, its records sent
     found = _login(client, "kader1")
     _pull_as(client, found, "lost-phone")

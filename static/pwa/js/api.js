@@ -22,7 +22,7 @@ const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client'
 
 /** A 401 saying the account is gone (closed by its parent, made inactive by an admin): never
  * refreshed; the phone forgets it (app.js accountGone). */
-export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive']);
+export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive', 'device_signed_out']); // this phone's login ended
 const goneKey = (status, problem) => {
   const key = typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
   if (status === 403 && key === 'password_change_required') return 'password_change';

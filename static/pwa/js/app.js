@@ -480,7 +480,7 @@ const mayLeave = () => !dirty() || new Promise((resolve) => {
   main.querySelector('.leave')?.remove(); // Back again: asked again
   const q = t('unsaved_leave');
   const answer = (words, go) => h('button', { class: go ? 'btn danger' : 'btn', type: 'button', onclick: () => {
-    box.remove(); if (go) drawnForms = null; else typedIn?.focus(); resolve(go); } }, t(words));
+    box.remove(); if (go) { drawnForms = null; keepDraft(null); } else typedIn?.focus(); resolve(go); } }, t(words));
   const box = h('p', { class: 'notice warn confirm leave', role: 'alertdialog', 'aria-label': q }, q, ' ', answer('stay_here'), ' ', answer('leave', 1));
   box.settle = () => { box.remove(); resolve(false); }; // saved meanwhile
   main.append(box);

@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatBytes, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
-import { confirmed, h, onlineModule, onlineOnly, radios, showSaveFailed } from '../ui.js';
+import { confirmed, h, keepDraft, onlineModule, onlineOnly, radios, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -233,6 +233,7 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   if (kept) ctx.session.tokens = kept;
   const { tokens } = ctx.session;
   await forget(user.id);
+  keepDraft(null); // a form half typed (a NIK) is not left in the tab for whoever uses the phone next
   await revoke(ctx.api, tokens, revokeWaitMs);
   if (notice) sessionStorage.setItem(LOGIN_NOTICE, notice); // said by the login screen after the reload
   location.hash = '';
@@ -258,12 +259,14 @@ async function deleteUnlessUnsent(ctx) {
 export async function forgetAccount(ctx) {
   const unsent = await deleteUnlessUnsent(ctx);
   await forget(ctx.session.user.id);
+  keepDraft(null);
   return unsent;
 }
 
 /** The login screen's words after forgetAccount (`kind`: account_closed, account_inactive). */
-export const accountGoneNotice = (kind, unsent) => (unsent ? t('account_gone_unsent', { n: unsent })
-  : t(kind === 'account_closed' ? 'account_closed_forgotten' : 'account_inactive_forgotten'));
+export const accountGoneNotice = (kind, unsent) => (kind === 'device_signed_out' ? t(unsent ? 'signed_out_unsent' : 'signed_out_forgotten', { n: unsent })
+  : unsent ? t('account_gone_unsent', { n: unsent })
+    : t(kind === 'account_closed' ? 'account_closed_forgotten' : 'account_inactive_forgotten'));
 
 export async function settings(ctx) {
   const est = await navigator.storage?.estimate?.().catch(() => null);
