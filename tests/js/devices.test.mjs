@@ -188,3 +188,26 @@ test('a lost phone is signed out from its row, asked twice; one signed out or re
     dom.restore();
   }
 });
+
+test('the list she asked for is drawn again with the screen (a language switch, a sync), not emptied nor said again', async () => {
+  const dom = installDom();
+  try {
+    setLang('id');
+    const items = [{ client_id: 'a', user_name: 'Sari', posyandu_id: 'p1', last_seen_at: new Date().toISOString(), pending_changes: 0 }];
+    const said = [];
+    const ctx = { role: 'bidan', api: { get: async () => ({ items, next_cursor: null }) },
+      posyandus: async () => [{ id: 'p1', name: 'Melati' }], announce: (text) => said.push(text) };
+    const rows = (panel) => [...panel.all()].filter((e) => e.localName === 'li' && e.attributes['data-client']);
+    const first = devicesPanel(ctx);
+    assert.equal(rows(first).length, 0, 'fetched when she asks, not before');
+    const show = [...first.all()].find((e) => e.attributes.id === 'show-devices');
+    await Promise.all(show.listeners.click.map((fn) => fn()));
+    assert.equal(rows(first).length, 1);
+    const again = devicesPanel(ctx); // the screen drawn again
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(rows(again).length, 1);
+    assert.deepEqual(said, ['Daftar 1 HP'], 'said once, when she asked');
+  } finally {
+    dom.restore();
+  }
+});

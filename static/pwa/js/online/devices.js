@@ -106,8 +106,8 @@ function row(ctx, device, posyandu, now, several, mine) {
   return item;
 }
 
-/** The phones, drawn into the panel's `box` (its "Memuat…" already shown). */
-export async function show(ctx, box) {
+/** The phones, drawn into the panel's `box` (its "Memuat…" already shown); `quiet`: drawn again, not said. */
+export async function show(ctx, box, quiet = false) {
   try {
     const [devices, never, places, mine] = await Promise.all([allDevices(ctx.api),
       allItems(ctx.api, '/sync/devices/never-synced', (u) => u.user_id), ctx.posyandus(),
@@ -125,7 +125,7 @@ export async function show(ctx, box) {
       h('li', { 'data-user': u.user_id }, [u.user_name, posyandu.get(u.posyandu_id) ?? (u.role === 'bidan' ? t('role_bidan') : null)]
         .filter(Boolean).join(' · '))))) : '');
     // the button she pressed keeps the focus: what came below it is said (TalkBack heard nothing)
-    ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));
+    if (!quiet) ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));
   } catch (error) {
     box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
   }
