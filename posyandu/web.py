@@ -40,11 +40,12 @@ refreshes crossing: answered the newest). A login's refresh tokens expire `REFRE
 it), `token_revoked` (logged out, or the password changed: log in again, keeping local data),
 `token_invalid`, `account_closed` (the parent closed her account, `POST /auth/close-account`),
 `account_inactive` (an admin switched the account off) or `device_signed_out` (this phone's login was
-ended by `POST /sync/devices/{client_id}/sign-out`: lost or stolen). The first two of those answer every token of the
-account, access or refresh, expired or not: the account is gone, so a client forgets it and
+ended by `POST /sync/devices/{client_id}/sign-out`: lost or stolen). `account_closed` and `account_inactive` answer
+every token of the account, access or refresh, expired or not: the account is gone, so a client forgets it and
 deletes its local copy, except changes not yet sent (kept until the account is switched on again
-and its user logs in and syncs); `device_signed_out`, every token of that login: the client forgets the
-login and its local copy likewise, except changes not yet sent, sent once its user logs in there again.
+and its user logs in and syncs); `device_signed_out`, every token of that login, expired or not: the client
+forgets the login and its local copy likewise (the whole copy stays while any change waits unsent, sent once
+its user logs in there again).
 
 **Temporary passwords**: a password an admin sets for someone else (`POST /users`, a reset by
 `PATCH /users/{user_id}`; `flask create-admin --temporary`) is temporary: the login succeeds and its

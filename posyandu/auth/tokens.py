@@ -62,8 +62,8 @@ def init_jwt(jwt: JWTManager, app: "Flask") -> None:
             raise InvalidTokenError("a claim every token of ours carries is missing or malformed")
         return revoked(payload)
 
-    jwt.expired_token_loader(lambda h, p: problem(401, refusal(p, "token_expired")))
-    jwt.revoked_token_loader(lambda h, p: problem(401, refusal(p, ended(p))))
+    jwt.expired_token_loader(lambda h, p: problem(401, refusal(p, ended(p, "token_expired"))))
+    jwt.revoked_token_loader(lambda h, p: problem(401, refusal(p, ended(p, "token_revoked"))))
     jwt.invalid_token_loader(lambda reason: problem(401, "token_invalid"))
     jwt.unauthorized_loader(lambda reason: problem(401, "unauthorized"))
     jwt.needs_fresh_token_loader(lambda h, p: problem(401, "unauthorized"))
@@ -85,17 +85,18 @@ def refusal(payload: dict, otherwise: str) -> str:
     return "account_closed" if account_closed(user) else "account_inactive"
 
 
-def ended(payload: dict) -> str:
-    """Why a revoked token's login ended, as the problem key: ``device_signed_out`` when its phone was signed
+def ended(payload: dict, otherwise: str) -> str:
+    """Why a refused token's login ended, as the problem key: ``device_signed_out`` when its phone was signed
     out (``sync.devices.sign_out``: lost or stolen), so that the phone forgets the login, and its data unless
-    something is unsent, as for an account switched off; else ``token_revoked`` (a logout, a password
-    changed: log in again)."""
+    something is unsent, as for an account switched off, expired since or not (a login signed out days before
+    its 30 days ran out answered ``token_expired`` after them, and the phone kept everything); else
+    ``otherwise`` (revoked: a logout, a password changed, log in again; expired: refresh)."""
     from posyandu.sync.models import SyncClient
 
     family = TokenFamily.id_of(payload)
     signed_out = family is not None and db.session.scalar(select(exists().where(
         SyncClient.token_family_id == family, SyncClient.signed_out_at.is_not(None))))
-    return "device_signed_out" if signed_out else "token_revoked"
+    return "device_signed_out" if signed_out else otherwise
 
 
 def well_formed(payload: dict) -> bool:

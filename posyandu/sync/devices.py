@@ -141,7 +141,9 @@ def sign_out(user: User, client_id: str, current_app_version: str | None = None)
         if row.token_family_id is None:
             raise Conflict(LOGIN_UNKNOWN)
         now = utcnow()
-        end_login(row.token_family_id, row.user_id)   # its access tokens are refused from now (``auth.tokens.revoked``)
+        # its access tokens are refused from now (``auth.tokens.revoked``); one ended already (logged out,
+        # expired) is marked all the same: the phone is told so at its next request (``auth.tokens.ended``)
+        end_login(row.token_family_id, row.user_id)
         row.signed_out_at = now
         log_action("device_signed_out", "user", owner.id, {"signed_out_at": [None, now.isoformat()]},
                    reason=f"the login of phone {client_id} ended (a lost phone)")

@@ -425,10 +425,9 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
         # a record's field named as every other refusal of it names it ({field: [...]}), not under "data":
         # the phone's list of refused records showed "[object Object]"
         inner = unstorable.get("data")
-        errors = {**{k: v for k, v in unstorable.items() if k != "data"},
-                  **{k: v if isinstance(v, list) else [UNSTORABLE] for k, v in inner.items()}} \
-            if isinstance(inner, dict) else unstorable
-    mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in errors else None
+        errors = {**{k: v if isinstance(v, list) else [UNSTORABLE] for k, v in inner.items()},
+                  **{k: v for k, v in unstorable.items() if k != "data"}} if isinstance(inner, dict) else unstorable
+    mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in (unstorable or errors) else None
     refused = _result(mid if isinstance(mid, str) else None, "rejected", errors=errors)
     mutation_id = _key_or_none(mid)
     if mutation_id is None:

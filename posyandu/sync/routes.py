@@ -97,9 +97,10 @@ class SignOutDevice(MethodView):
     @blp.problem_response(404, "Not a phone of the staff you oversee")
     @blp.problem_response(409, "The phone has not synced since its login was first noted: reset its user's password")
     def post(self, client_id: str):
-        """End the login a phone last synced with: a lost or stolen phone asks for its user's password at its
-        next request with signal, while her other phones stay signed in (a password reset signs out every
-        one). What it held unsent stays on it, sent once she logs in there again. A midwife or admin, for
+        """End the login a phone last synced with: a lost or stolen phone is answered 401 `device_signed_out`
+        at its next request with signal, forgets that login and deletes its data (all of it stays while
+        anything waits unsent there, sent once she logs in there again), while her other phones stay signed
+        in (a password reset signs out every one). A midwife or admin, for
         the phones listed to her; a kader, her own phone only (403). Audited; signing out again changes
         nothing (answered as the first time). The record stays listed with ``signed_out_at`` until the
         phone syncs after a new login."""

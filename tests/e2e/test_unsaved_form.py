@@ -243,3 +243,27 @@ def test_a_form_given_back_keeps_what_was_corrected_meanwhile_in_the_fields_she_
     wait_synced(page)
     stored = live_server.api("GET", f"/children/{child}", "admin").get_json()
     assert (stored["mother_name"], stored["guardian_phone"]) == ("Siti Aminah", "081234567890"), stored
+
+
+def test_a_session_refused_mid_form_logs_in_from_the_chip_and_gives_the_form_back(live_server, new_context):
+    """Her session refused (the server answers 401 token_revoked) while she types: "Perlu masuk lagi" led only to
+    the sync screen, asking first to leave the form ("Tinggalkan" dropped it), so a login that expired mid-form
+    never gave it back as promised. The chip logs her in at once, and the form comes back after it."""
+    import json
+
+    page, _, form_hash = typed_weighing(live_server, new_context, "Wati Sesi Habis")
+    refused = json.dumps({"type": "https://posyandu.example/problems/token_revoked", "title": "Sesi berakhir",
+                          "status": 401, "detail": "Sesi berakhir"})
+    for pattern in ("**/api/v1/sync/**", "**/api/v1/auth/refresh"):
+        page.route(pattern, lambda route: route.fulfill(status=401, content_type="application/problem+json", body=refused))
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'", timeout=60000)
+    page.unroute_all()
+    page.locator("#sync-chip").click()
+    expect(page.get_by_label("Nama pengguna")).to_have_value("kader3")
+    expect(page.locator(".leave")).to_have_count(0)   # not asked to leave the form: it is kept
+    fill_login(page, "kader3")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#draft-back")).to_have_text("Isian yang belum disimpan dikembalikan: periksa, lalu simpan.")
+    assert page.evaluate("() => location.hash") == form_hash
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,4")

@@ -4,6 +4,7 @@ the longest unseen first (both databases)."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -348,3 +349,36 @@ def test_a_replaced_phone_seen_before_logins_were_noted_stays_while_its_login_ma
     assert last_seen(5) == [("old-phone", True), ("new-phone", False)]
     assert app.config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(days=30)
     assert last_seen(31) == [("new-phone", False)]
+
+
+def test_a_signed_out_phones_tokens_say_so_after_they_expire_too(app, world, client):
+    """A login signed out days before its 30 days ran out: after them its tokens answered token_expired, so the
+    phone only asked to log in again and kept everything, PIN and all. Expired or not, they say it was signed out."""
+    import base64
+    import json as jsonlib
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    lost = _login(client, "kader1")
+    _pull_as(client, lost, "lost-phone")
+    assert client.post("/api/v1/sync/devices/lost-phone/sign-out", headers=world.headers("bidan_a")).status_code == 200
+    claims = jsonlib.loads(base64.urlsafe_b64decode(lost["access"].split(".")[1] + "=="))
+    with app.app_context():
+        from posyandu.auth.models import User
+        from posyandu.extensions import db
+
+        user = db.session.get(User, uuid.UUID(claims["sub"]))
+        expired = create_access_token(user, expires_delta=timedelta(seconds=-60), additional_claims={
+            k: claims[k] for k in ("role", "sv", "cv", "fam")})
+    resp = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"})
+    assert resp.status_code == 401 and resp.get_json()["type"].endswith("/device_signed_out"), resp.get_json()
+    # another login's expired token is only expired
+    other = _login(client, "kader1")
+    claims = jsonlib.loads(base64.urlsafe_b64decode(other["access"].split(".")[1] + "=="))
+    with app.app_context():
+        user = db.session.get(User, uuid.UUID(claims["sub"]))
+        expired = create_access_token(user, expires_delta=timedelta(seconds=-60), additional_claims={
+            k: claims[k] for k in ("role", "sv", "cv", "fam")})
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}).get_json()["type"].endswith(
+        "/token_expired")

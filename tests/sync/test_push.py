@@ -215,6 +215,11 @@ def test_a_mutation_refused_on_reading_is_kept_replayed_and_its_id_never_used_ag
     assert list(first[2]["errors"]) == list(first[3]["errors"]) == ["name"], first[2:4]
     assert all(isinstance(m, str) for r in first for ms in r["errors"].values() for m in ms), first
     assert list(first[4]["errors"]) == ["op"], first[4]
+    # a record's field named as a mutation's own: lifted beside it, the mutation's id still read (the phone
+    # matches answers by it)
+    odd = mutation("child", new_id(), child_data(world.ids["p1"], mutation_id="x\x00"))
+    [answer] = push(client, h, [odd])
+    assert answer["mutation_id"] == odd["mutation_id"] and answer["status"] == "rejected", answer
     again = push(client, h, broken)
     assert [(r["status"], r["replayed"]) for r in again[:5]] == [("rejected", True)] * 5
     assert [{**r, "replayed": False} for r in again[:5]] == first[:5]

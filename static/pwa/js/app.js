@@ -205,8 +205,11 @@ function onSyncState(s) {
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
   main.firstChild?.onSync?.(s);
-  // the chip alone changed ("Perlu masuk lagi"): said once, a screen reader heard nothing of it
-  if (s.phase === 'login_required' && before !== s.phase) ctx.announce(t('sync_login'));
+  // the chip alone changed ("Perlu masuk lagi"): said once a session, a screen reader heard nothing of it
+  if (s.phase === 'login_required' && ctx.session && !ctx.session.refusalSaid) {
+    ctx.session.refusalSaid = true;
+    ctx.announce(t('sync_login'));
+  }
   let drawing;
   if (s.phase === 'done' && before !== 'done') {
     // not while busy(); a child's screen shows the records just pulled
@@ -521,7 +524,9 @@ function wireHeader() {
   const fit = () => bar.classList.toggle('tall', bar.offsetHeight > innerHeight / 5);
   new ResizeObserver(fit).observe(bar);
   addEventListener('resize', fit);
-  chip.addEventListener('click', async () => (await mayLeave()) && ctx.go('#/sync'));
+  // the session refused on a form she is typing: straight to the login, the form given back after it
+  chip.addEventListener('click', async () => (ctx.syncState.phase === 'login_required' && dirty() ? ctx.relogin()
+    : (await mayLeave()) && ctx.go('#/sync')));
   paint();
 }
 
