@@ -490,9 +490,9 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         # a record she no longer sees (404 to her anywhere else): what she sent is kept, and nothing of the
         # record as it stands is told her, now or in a replay (a contact changed since, the child's posyandu
         # of now); nor by a refusal (a weighing recorded there since, dated; an exit). A change made there since
-        # overlapping hers is not hers to resolve: refused, said so
+        # overlapping hers is not hers to resolve: refused, said so, on the record (as one outside her area is)
         result = _result(m.mutation_id, "applied", version=result["version"]) if result["status"] == "applied" \
-            else _result(m.mutation_id, "rejected", errors={f: [REFUSED_SINCE_LEFT] for f in result["errors"] or ["_schema"]})
+            else _result(m.mutation_id, "rejected", errors={"id": [REFUSED_SINCE_LEFT]})
         obj = None
     ledger.status, ledger.result = result["status"], dict(result)
     if obj is not None:
