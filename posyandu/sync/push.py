@@ -986,8 +986,13 @@ def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Sch
     loaded, left = None, None
     try:
         child = _child_of_event(user, m.data.get("child_id"))
-    except ValidationFailed:
-        loaded = _load(schema, m.data)  # its day: the child may have moved away since
+    except ValidationFailed as unknown:
+        try:
+            loaded = _load(schema, m.data)  # its day: the child may have moved away since
+        except ValidationError:
+            # no record she could have made there (an edit of one the server never took, no day): the child
+            # unknown to her, as before, not the fields a new record lacks
+            raise unknown from None
         child, left = _moved_away_since(user, m.data.get("child_id"), loaded[events.DATE_FIELD[et.model]])
     loaded = _load(schema, m.data) if loaded is None else loaded
     obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,

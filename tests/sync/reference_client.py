@@ -157,7 +157,8 @@ class Device:
     def pull(self, fault: str = "none", limit: int = 50) -> None:
         page_no = 0
         while True:
-            query = {"limit": limit, **({"cursor": self.cursor} if self.cursor else {})}
+            # naming the phone, as the PWA does (sync.js pullAll): the server knows it held what it pulled
+            query = {"limit": limit, "client_id": self.client_id, **({"cursor": self.cursor} if self.cursor else {})}
             resp = self.http.get("/api/v1/sync/pull", query_string=query, headers=self.headers)
             assert resp.status_code == 200, resp.get_json()
             page = resp.get_json()
