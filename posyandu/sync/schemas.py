@@ -90,7 +90,10 @@ class PullArgs(Schema):
                            metadata={"description": "At most this many changes (default 500)"})
     client_id = fields.String(validate=validate.Length(min=1, max=64),
                               metadata={"description": "This installation's id, as in push (optional): the server "
-                                                       "notes when the phone last synced (GET /sync/devices)"})
+                                                       "notes when the phone last synced (GET /sync/devices), and "
+                                                       "knows it as one that held what it pulled (a visit recorded "
+                                                       "before the child or its kader left a posyandu is kept only "
+                                                       "from such a phone: docs/sync.md)"})
     pending = fields.Integer(validate=validate.Range(0, 10_000_000),
                              metadata={"description": "Changes the phone still holds unsent "
                                                       "(optional, with client_id)"})
