@@ -103,7 +103,7 @@ def _replaced() -> Any:
 def _login_open() -> Any:
     """A clause on ``SyncClient``: the login it last synced with can still be used (neither ended nor
     expired). A password change ends it too, which this does not see. A phone not seen since logins were
-    noted (none named): its login may still work while one made before its last sync may (a login expires
+    noted (none named): open while a login made before its last sync could be (a login expires
     ``JWT_REFRESH_TOKEN_EXPIRES`` after it was made, refreshes or not)."""
     open_family = select(TokenFamily.id).where(TokenFamily.id == SyncClient.token_family_id,
                                                TokenFamily.revoked_at.is_(None), TokenFamily.expires_at > utcnow()).exists()
@@ -126,9 +126,9 @@ def devices_of(user: User) -> Select:
 
 def sign_out(user: User, client_id: str, current_app_version: str | None = None) -> dict[str, Any]:
     """End the login a phone last synced with (``POST /sync/devices/{client_id}/sign-out``): a phone lost
-    or stolen asks for its user's password at its next request with signal, and her other phones stay
-    signed in (a password reset ended them all). What the phone held unsent stays on it, sent once she
-    logs in there again. A midwife or admin, for a phone of the staff she oversees; a kader, her own phone
+    or stolen is answered 401 ``device_signed_out`` at its next request with signal (``auth.tokens.ended``)
+    and forgets that login and its data, all of it kept while anything waits unsent there; her other phones
+    stay signed in (a password reset ended them all). A midwife or admin, for a phone of the staff she oversees; a kader, her own phone
     only (403); a phone she does not oversee is 404. Audited; a second sign-out changes nothing."""
     row = db.session.scalar(select(SyncClient).join(User, User.id == SyncClient.user_id)
                             .where(SyncClient.client_id == client_id, overseen_staff(user)))
