@@ -15,7 +15,6 @@ from typing import Any
 import flask_smorest
 from flask import abort, request
 from flask_smorest.arguments import FlaskParser
-from webargs.core import parse_json
 from webargs.flaskparser import is_json_request
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -94,6 +93,43 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+class RepeatedKey(ValueError):
+    """A JSON object naming one key twice (``read_json``)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {json.dumps(key[:40])} is given twice in one JSON object")
+        self.key = key
+
+
+def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RepeatedKey(key)
+            seen.add(key)
+    return obj
+
+
+def read_json(text: str | bytes, **kwargs: Any) -> Any:
+    """``json.loads``, refusing an object that names a key twice (``RepeatedKey``). RFC 8259 leaves its
+    meaning to the parser: Python keeps the last (``{"weight_kg": 8.5, "weight_kg": 85}`` stored 85),
+    another reader (a proxy, a log, the client's own check) may have judged the first. No client of
+    ours writes one (``JSON.stringify`` cannot): one that does is told which key, and nothing is done.
+    About half a millisecond on a push of 500 mutations."""
+    return json.loads(text, object_pairs_hook=_one_of_each, **kwargs)
+
+
+def repeated_key(exc: RepeatedKey) -> ValidationError:
+    """The 422 of a body naming a key twice: on ``_schema``, as any JSON that cannot be read."""
+    from posyandu.i18n import Msg
+
+    key = json.dumps(exc.key[:40])
+    return ValidationError({"_schema": [Msg(f"the key {key} is given twice in one JSON object: send it once",
+                                            f"kunci {key} ditulis dua kali dalam satu objek JSON: kirim sekali saja")]})
+
+
 BODY_LOCATIONS = frozenset({"json", "form", "files", "json_or_form"})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODY_READ = "posyandu.body_read"  # in the request's environ: a parser read the body (a route's arguments)
@@ -102,9 +138,9 @@ BODY_READ = "posyandu.body_read"  # in the request's environ: a parser read the 
 class Parser(FlaskParser):
     """webargs' parser, refusing a body that is not JSON or is compressed (415; a leading UTF-8
     byte order mark is skipped), input no database can
-    store (422), and JSON nested past Python's recursion limit or with an integer longer
-    than Python converts (4300 digits, ``sys.get_int_max_str_digits``) as malformed JSON
-    (422), never a 500."""
+    store (422), an object naming a key twice (422 naming it, ``read_json``), and JSON nested
+    past Python's recursion limit or with an integer longer than Python converts (4300 digits,
+    ``sys.get_int_max_str_digits``) as malformed JSON (422), never a 500."""
 
     def _raw_load_json(self, req: Any) -> Any:
         # a body with no Content-Length (chunked) is a body too, and werkzeug cuts it at
@@ -123,11 +159,17 @@ class Parser(FlaskParser):
                 Msg("a compressed body (Content-Encoding) is not accepted: send the JSON uncompressed",
                     "isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi"),
                 headers={"Accept-Encoding": "identity"})
+        if not is_json_request(req):
+            return missing
         try:
             data = req.get_data(cache=True)
-            if data.startswith(codecs.BOM_UTF8) and is_json_request(req):  # Notepad's, PowerShell's: RFC 8259 8.1
-                return parse_json(data[len(codecs.BOM_UTF8):])
-            return super()._raw_load_json(req)
+            if data.startswith(codecs.BOM_UTF8):  # Notepad's, PowerShell's: RFC 8259 8.1
+                data = data[len(codecs.BOM_UTF8):]
+            return read_json(data.decode("utf-8"))
+        except RepeatedKey as exc:
+            raise repeated_key(exc) from None
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"Bytes decoding error : {exc.reason}", "?", exc.start) from None
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "?", 0) from None
         except json.JSONDecodeError:

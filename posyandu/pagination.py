@@ -17,11 +17,11 @@ from posyandu.database import as_json_value, aware
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.validators import Schema, UNSTORABLE_RE
+from posyandu.validators import Schema, UNSTORABLE_RE, WholeNumber
 
 
 class PageArgs(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500),
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500),
                            metadata={"description": "At most this many items (default 50)"})
     cursor = fields.String(load_default=None, metadata={
         "description": "The next_cursor of the page before; omit for the first page"})

@@ -329,6 +329,21 @@ class Measure(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+WHOLE_NUMBER_TEXT = re.compile(r"-?[0-9]+")
+
+
+class WholeNumber(fields.Integer):
+    """A whole number in a query (``?limit=50``): ASCII digits. Read by ``int()``, more passed: Arabic-Indic,
+    Devanagari or full-width digits ("٥٠" as 50), "5_0", "+50", " 50 " — a link or a script writing one
+    of those meant something we cannot be sure of, and is told so rather than answered as if it had
+    written 50."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and not WHOLE_NUMBER_TEXT.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def blank(text: str) -> bool:
     """Whether a text shows nothing: empty, whitespace, or invisible format characters alone (zero-width
     spaces and joiners, a BOM)."""

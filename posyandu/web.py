@@ -17,7 +17,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import PathConverter, UUIDConverter
 
-from posyandu.extensions import Blueprint, db
+from posyandu.extensions import Blueprint, db, read_json
 from posyandu.query_params import lenient_query, refuse_after_caller
 from posyandu.validators import UUID_TEXT, Schema
 
@@ -76,7 +76,7 @@ by default, and when neither is acceptable, `*;q=0` or `id;q=0, en;q=0`; `id;q=0
 not acceptable, is English). An answer with words in it (a problem, an import's or a push's
 messages, a report's) names their language, `Content-Language: id` or `en`, with `Vary: Accept-Language`;
 an answer with none (a record, a list) names neither. A request body is uncompressed JSON (else 415) of at most
-`MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
+`MAX_CONTENT_LENGTH` (else 413), each object naming a key once (else 422 on `_schema`, naming the key); options such as a delete's `reason` go in the
 query string (sent in the body: 422 on the field). A write that takes no body (a delete, a parent's
 invitation code made or revoked, a schedule version activated) refuses one alike (415, 413, or 422 on
 each field); send none, or `{}`. A request with `If-Match` naming an entity tag answers 412
@@ -95,7 +95,8 @@ it takes one value (`?month=2025-01&month=2025-02`; an array parameter such as t
 list's `reason` may repeat): a filter the server would drop would answer the whole area as if
 filtered. The sync pull and push alone take parameters they do not know (ignored, the first of a
 repeated one kept): phones of older and newer app versions sync with what their version sends; and
-`GET /health`, which an uptime checker may call with a cache-busting parameter of its own.
+`GET /health`, which an uptime checker may call with a cache-busting parameter of its own. A whole
+number (`limit`) is written in ASCII digits: `٥٠`, `５０`, `5_0`, `+50` or ` 50` answer 422 on it.
 """
 
 
@@ -218,7 +219,8 @@ class JSONProvider(DefaultJSONProvider):
     up to whitespace and escaping: sorted keys, and dates as Flask writes them. Anything
     orjson refuses (a lone surrogate in a string) goes through json.dumps as before.
     Requests are still read by json.loads, which accepts what the push must reject per
-    mutation (lone surrogates) rather than refusing the whole body."""
+    mutation (lone surrogates) rather than refusing the whole body; an object naming a key twice
+    is refused (``extensions.read_json``)."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs.keys() <= {"separators", "indent"}:
@@ -232,7 +234,7 @@ class JSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
-            return super().loads(s, **kwargs)
+            return read_json(s, **kwargs)
         except RecursionError:  # JSON nested thousands deep: malformed input, not a crash
             raise ValueError("JSON nested too deeply") from None
 

@@ -233,13 +233,16 @@ def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersio
 def load_schedule_file(path: Path, valid_from: date | None = None, active: bool = True) -> ScheduleVersion:
     """``flask load-schedule``: publish a JSON file as a new version (``valid_from`` overrides the file's).
     JSON nested deeper than the API's parser takes (``extensions.MAX_JSON_DEPTH``) is refused as
-    it refuses it: nested thousands deep, reading it ran out of stack (a RecursionError traceback)."""
-    from posyandu.extensions import MAX_JSON_DEPTH, too_deep
+    it refuses it: nested thousands deep, reading it ran out of stack (a RecursionError traceback); an object
+    naming a key twice, as the API refuses it (``extensions.read_json``)."""
+    from posyandu.extensions import MAX_JSON_DEPTH, RepeatedKey, read_json, repeated_key, too_deep
 
     nested = Msg(f"JSON nested more than {MAX_JSON_DEPTH} deep",
                  f"JSON bersarang lebih dari {MAX_JSON_DEPTH} tingkat")
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM, as the API skips it
+        document = read_json(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM, as the API skips it
+    except RepeatedKey as exc:
+        raise ValidationFailed(errors={"document": repeated_key(exc).messages["_schema"]}) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
     except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion": a traceback

@@ -11,7 +11,7 @@ from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import (AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period,
                                       latest_month)
-from posyandu.validators import Day, Schema, Uuid, today
+from posyandu.validators import Day, Schema, Uuid, WholeNumber, today
 
 FORMATS = ("json", "csv", "xlsx")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -112,7 +112,7 @@ class ActionListArgs(PeriodArgs, AreaArgs):
     # the README gives every report one query (month, area, level): the list names children, not areas
     level = level_field(metadata={"description": "Taken so one query serves every report; the list names "
                                                  "children whatever the roll-up"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500), metadata={
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500), metadata={
         "description": "JSON only: at most this many children (default 50), with next_cursor for the rest (a whole "
                        "kabupaten's list is tens of thousands of children)"})
     cursor = fields.String(metadata={"description": "JSON only: the next_cursor of the page before"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, fields, validate
 
 from posyandu.sync.push import PUSH_ENTITIES
-from posyandu.validators import Filled, Schema, Timestamp, Uuid
+from posyandu.validators import Filled, Schema, Timestamp, Uuid, WholeNumber
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 
@@ -86,7 +86,7 @@ class PushResponseSchema(Schema):
 
 class PullArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=512), metadata={"description": "Opaque; omit on first sync"})
-    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000),
+    limit = WholeNumber(load_default=500, validate=validate.Range(1, 1000),
                            metadata={"description": "At most this many changes (default 500)"})
     client_id = fields.String(validate=validate.Length(min=1, max=64),
                               metadata={"description": "This installation's id, as in push (optional): the server "
@@ -94,7 +94,7 @@ class PullArgs(Schema):
                                                        "knows it as one that held what it pulled (a visit recorded "
                                                        "before the child or its kader left a posyandu is kept only "
                                                        "from such a phone: docs/sync.md)"})
-    pending = fields.Integer(validate=validate.Range(0, 10_000_000),
+    pending = WholeNumber(validate=validate.Range(0, 10_000_000),
                              metadata={"description": "Changes the phone still holds unsent "
                                                       "(optional, with client_id)"})
 

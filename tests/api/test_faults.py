@@ -241,6 +241,46 @@ def test_nul_lone_surrogates_and_huge_strings_are_422_naming_the_field_and_write
     assert after == before
 
 
+def test_a_json_object_naming_a_key_twice_is_422_naming_the_key_and_nothing_is_written(client, world, db, make_child):
+    """``{"weight_kg": 8.5, "weight_kg": 85}`` was read by json.loads as its last value, 85, when another
+    reader (a proxy, a log, the sender's own check) may have taken the first: the body is refused with the
+    key named, on every JSON route, a sync push whole (its other mutations are no surer), the login too."""
+    child = make_child()
+    headers = world.headers("kader1")
+    before = counts(db)
+    weighing = ('{"measured_on": "%s", "weight_kg": 8.5, "length_height_cm": 70.2, "position": "lying", '
+                '"weight_kg": 85}' % TODAY)
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", data=weighing,
+                       content_type="application/json", headers=world.headers("kader1", "id"))
+    assert assert_problem(resp, 422)["errors"] == {
+        "_schema": ['kunci "weight_kg" ditulis dua kali dalam satu objek JSON: kirim sekali saja']}
+    english = client.post(f"/api/v1/children/{child['id']}/measurements", data=weighing,
+                          content_type="application/json", headers=headers)
+    assert assert_problem(english, 422)["errors"] == {
+        "_schema": ['the key "weight_kg" is given twice in one JSON object: send it once']}
+    mutation = ('{"mutation_id": "%s", "entity": "measurement", "op": "upsert", "id": "%s", '
+                '"data": {"child_id": "%s", "measured_on": "%s", "weight_kg": 8.5, "weight_kg": 85}}')
+    push = '{"client_id": "hp-1", "mutations": [%s, %s]}' % (
+        mutation.replace(', "weight_kg": 85', "") % (uuid.uuid4(), uuid.uuid4(), child["id"], TODAY),
+        mutation % (uuid.uuid4(), uuid.uuid4(), child["id"], TODAY))
+    resp = client.post("/api/v1/sync/push", data=push, content_type="application/json", headers=headers)
+    assert "weight_kg" in assert_problem(resp, 422)["errors"]["_schema"][0]
+    login = client.post("/api/v1/auth/login", data='{"username": "kader1", "password": "%s", "username": "admin"}'
+                        % PASSWORD, content_type="application/json")
+    assert "username" in assert_problem(login, 422)["errors"]["_schema"][0]
+    patch = client.patch(f"/api/v1/children/{child['id']}", data='{"name": "Ani", "name": "Budi"}',
+                         content_type="application/json", headers=headers)
+    assert "name" in assert_problem(patch, 422)["errors"]["_schema"][0]
+    assert counts(db) == before
+    # the same key in two objects, or nested in one under another name, is no repeat
+    weighed = client.post(f"/api/v1/children/{child['id']}/measurements", data=weighing.replace(', "weight_kg": 85', ""),
+                          content_type="application/json", headers=headers)
+    assert weighed.status_code == 201, weighed.get_json()
+    sent = client.post("/api/v1/sync/push", data=push.replace(', "weight_kg": 85', ""), content_type="application/json",
+                       headers=headers).get_json()
+    assert [r["status"] for r in sent["results"]] == ["applied", "applied"], sent
+
+
 def test_an_integer_too_long_for_python_is_malformed_json_not_a_500(client, world, db, make_child):
     """json.loads refuses integers over 4300 digits with a ValueError that is not a JSONDecodeError:
     it was a 500 on every JSON endpoint, even an unauthenticated login."""

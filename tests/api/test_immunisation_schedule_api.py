@@ -264,10 +264,12 @@ def test_flask_load_schedule_refuses_json_nested_deeper_than_the_api_takes(app, 
 
 @pytest.mark.parametrize("content, why", [
     (b"", "not JSON: Expecting value"), (b'{"version": "\xff"}', "not JSON: 'utf-8' codec can't decode"),
-    (b'{"version": "2026.7", "n": ' + b"1" * 5000 + b"}", "not JSON: a number longer than 4300 digits")])
+    (b'{"version": "2026.7", "n": ' + b"1" * 5000 + b"}", "not JSON: a number longer than 4300 digits"),
+    (b'{"version": "2026.7", "valid_from": "2026-01-01", "version": "2027.1"}',
+     'kunci "version" ditulis dua kali dalam satu objek JSON')])
 def test_flask_load_schedule_refuses_a_file_it_cannot_read_with_a_message(app, client, world, tmp_path, content, why):
     """An empty file, one not in UTF-8, a number of 5000 digits (which the API answers 422 as
-    malformed JSON): a message and exit 1, never a traceback. The number stopped the command
+    malformed JSON), a key given twice (which the API refuses too): a message and exit 1, never a traceback. The number stopped the command
     with a ValueError traceback ("Exceeds the limit (4300 digits) for integer string conversion")."""
     path = tmp_path / "jadwal.json"
     path.write_bytes(content)

@@ -261,3 +261,33 @@ def test_a_role_a_route_refuses_is_told_403_before_an_unknown_parameter_and_not_
     body = assert_problem(resp, 403)
     assert body["type"].endswith("/forbidden") and "errors" not in body, body
     assert counts(db) == before, (method, rule)
+
+
+INTEGER_PARAMETERS = [(m, p, n) for m, p, n, _ in DOCUMENTED if n in ("limit", "pending")]
+NOT_ASCII_DIGITS = ["٥", "५", "５", "5_0", "+5", " 5", "5 ", "5.0", "1e1"]  # Arabic-Indic, Devanagari, full-width
+
+
+@pytest.mark.parametrize("method, path, name", INTEGER_PARAMETERS, ids=[f"{m} {p} {n}" for m, p, n in INTEGER_PARAMETERS])
+def test_a_whole_number_parameter_takes_ascii_digits_and_refuses_what_int_would_have_read(
+        client, world, make_child, method, path, name):
+    """``int()`` read "٥" (Arabic-Indic five), "५", "５", "5_0", "+5" and " 5" as numbers: a page of five
+    answered to a link whose digits we cannot be sure of. ASCII digits only, as a measurement's text is."""
+    url = path.replace("{child_id}", make_child()["id"]) if "{child_id}" in path else _url(path)
+    base = {"client_id": "hp-1"} if name == "pending" else {"month": "2026-11"} if "/reports/" in path else {}
+    headers = world.headers("kader1" if "sync" in path or ("{child_id}" in path and "access-log" not in path) else "admin")
+    taken = client.open(url, method=method, headers=headers, query_string={**base, name: "5"})
+    assert taken.status_code == 200, taken.get_json()
+    for value in NOT_ASCII_DIGITS:
+        body = assert_problem(client.open(url, method=method, headers=headers,
+                                          query_string={**base, name: value}), 422)
+        assert list(body["errors"]) == [name], (value, body)
+
+
+def test_the_whole_number_parameters_are_every_integer_one_the_document_lists():
+    with _APP.test_request_context():
+        spec = _APP.test_client().get("/api/v1/openapi.json").get_json()
+    integers = {(method.upper(), path, param["name"]) for path, operations in spec["paths"].items()
+                for method, operation in operations.items() if isinstance(operation, dict)
+                for param in operation.get("parameters", []) if param.get("in") == "query"
+                and param["schema"].get("type") == "integer"}
+    assert integers == set(INTEGER_PARAMETERS) and len(integers) >= 5, integers ^ set(INTEGER_PARAMETERS)
