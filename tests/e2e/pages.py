@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-PIN = "2468"
+PIN = "246813"
 
 
 def wait_synced(page, timeout: int = 30000) -> None:

@@ -61,8 +61,8 @@ test('a PIN that cannot be stored (full disk) is said, the form stays to try aga
     form.elements.password.value = 'rahasia123';
     await submit(form);
     const pin = main.querySelector('form');
-    pin.elements.pin.value = '4321';
-    pin.elements.pin2.value = '4321';
+    pin.elements.pin.value = '432198';
+    pin.elements.pin2.value = '432198';
     await submit(pin); // nothing thrown into the void
     assert.match(alertText(), /QuotaExceededError/);
     assert.equal(main.querySelector('form'), pin);
@@ -149,8 +149,8 @@ test('a parent with the cadre\'s invitation code registers from the login screen
   await submit(form);
   const pin = main.querySelector('form');
   assert.notEqual(pin, form, 'registered: the PIN set-up follows, as after a login');
-  pin.elements.pin.value = '2468';
-  pin.elements.pin2.value = '2468';
+  pin.elements.pin.value = '246813';
+  pin.elements.pin2.value = '246813';
   await submit(pin);
   assert.equal(started?.user?.id, 'p1');
 });
@@ -187,14 +187,14 @@ test('the language switched before the session keeps what she typed: the PIN set
     Object.assign(form.elements.username, { value: 'ani' });
     Object.assign(form.elements.password, { value: 'rahasia123' });
     await submit(form);
-    main.querySelector('form').elements.pin.value = '4321';
+    main.querySelector('form').elements.pin.value = '432198';
     main.querySelector('form').elements.pin2.focus();
     await relang('en');
     const pin = main.querySelector('form');
     assert.equal(pin.querySelector('h2').textContent, 'Choose a PIN');
-    assert.equal(pin.elements.pin.value, '4321');
+    assert.equal(pin.elements.pin.value, '432198');
     assert.equal(document.activeElement, pin.elements.pin2, 'her place kept');
-    pin.elements.pin2.value = '4321';
+    pin.elements.pin2.value = '432198';
     await submit(pin);
     assert.equal(started?.user?.id, 'u8', 'the login kept: no second online login');
 
@@ -260,4 +260,37 @@ test('a wrong password answered after the language was switched is said on the f
   } finally {
     setLang('id');
   }
+});
+
+test('a new PIN has six digits and is not one tried first (one digit six times, a run up or down); one of four set before still opens', async () => {
+  main.replaceChildren();
+  const answers = [new Response(JSON.stringify({ access_token: 'a', refresh_token: 'r', user: { ...user, id: 'u9' } }), { status: 200 })];
+  globalThis.fetch = async () => answers.shift();
+  let started = null;
+  await login.show({ startSession: async (session) => { started = session; } }, main, { force: true });
+  const form = main.querySelector('form');
+  Object.assign(form.elements.username, { value: 'ani' });
+  Object.assign(form.elements.password, { value: 'rahasia123' });
+  await submit(form);
+  const pin = main.querySelector('form');
+  const said = async (value) => {
+    Object.assign(pin.elements.pin, { value });
+    Object.assign(pin.elements.pin2, { value });
+    await submit(pin);
+    const id = pin.elements.pin.attributes['aria-describedby'];
+    return id ? main.querySelector(`#${id}`)?.textContent ?? '' : '';
+  };
+  for (const short of ['2468', '24681', '2468135', '24681a']) assert.match(await said(short), /PIN harus 6 angka/, short);
+  for (const easy of ['000000', '777777', '123456', '012345', '987654', '654321']) assert.match(await said(easy), /mudah ditebak/, easy);
+  assert.equal(started, null, 'no PIN kept');
+  await said('246813');
+  assert.equal(started?.user?.id, 'u9');
+  // a PIN of four digits set by an earlier version still opens the app
+  await remember({ ...user, id: 'u10' }, { access_token: 'a', refresh_token: 'r' }, '1234');
+  let opened = null;
+  await login.show({ startSession: async (session) => { opened = session; } }, main);
+  const entry = main.querySelector('form');
+  entry.elements.pin.value = '1234';
+  await submit(entry);
+  assert.equal(opened?.user?.id, 'u10');
 });

@@ -6,7 +6,10 @@ import { confirmed, field, h, onlineModule, onlineOnly, showErrors } from '../ui
 import { openDb, userDbName } from '../db.js';
 import { counts } from '../outbox.js';
 
-const PIN = /^\d{4,6}$/;
+// a new PIN has 6 digits, as Indonesian wallets' and banks' do (4 to 6 before: one set then still opens)
+const PIN = /^\d{6}$/;
+/** A PIN tried first: one digit six times, or a run up or down (123456, 987654). */
+const guessable = (pin) => [0, 1, -1].some((step) => [...pin].every((d, i) => !i || d - pin[i - 1] === step));
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
   pattern: '[0-9]{4,6}', maxlength: 6, required: true });
 
@@ -112,7 +115,7 @@ function pinSetup(ctx, tokens) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const { pin, pin2 } = form.elements;
-    if (!PIN.test(pin.value)) return showErrors(form, { pin: [t('pin_format')] });
+    if (!PIN.test(pin.value) || guessable(pin.value)) return showErrors(form, { pin: [t(PIN.test(pin.value) ? 'pin_weak' : 'pin_format')] });
     if (pin.value !== pin2.value) return showErrors(form, { pin2: [t('pin_mismatch')] });
     alert.hidden = true;
     const { user, ...rest } = tokens;
