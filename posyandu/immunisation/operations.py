@@ -420,7 +420,8 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
     if not found:
         if obj.override_by is not None:
             log_action("override_lifted", entity, obj.id, {"override_by": [str(obj.override_by), None],
-                                                           "override_reason": [obj.override_reason, None]})
+                                                           "override_reason": [obj.override_reason, None]},
+                       kabupaten_code=obj.kabupaten_code)
         obj.override_by = obj.override_reason = None  # a reason no rule asked for is no one's: not kept
         return
     if accepted is not None and accepted.covers(found, reason):
@@ -442,4 +443,5 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
         raise RuleViolation(detail, {**errors, "override_reason": [GIVE_REASON]}, extensions=extensions)
     obj.override_by = user.id
     log_action("override", entity, obj.id, {"violations": [v.code for v in found],
-                                             "causes": [v.message["en"] for v in found]}, reason)
+                                             "causes": [v.message["en"] for v in found]}, reason,
+               kabupaten_code=obj.kabupaten_code)  # in the area's trail, as the record's own rows

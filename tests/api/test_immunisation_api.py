@@ -116,10 +116,13 @@ def test_rotavirus_past_its_maximum_age_needs_a_bidan_and_a_reason(client, world
     bidan_id = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
     assert ok.get_json()["override_by"] == str(bidan_id)
     assert ok.get_json()["override_reason"] == "ibu baru datang, dokter setuju"
-    rows = db.session.execute(select(AuditLog.action, AuditLog.reason, AuditLog.changes, AuditLog.user_id)
+    rows = db.session.execute(select(AuditLog.action, AuditLog.reason, AuditLog.changes, AuditLog.user_id,
+                                     AuditLog.kabupaten_code)
                               .where(AuditLog.record_id == ok.get_json()["id"]).order_by(AuditLog.id)).all()
     assert [(r.action, r.reason, r.user_id) for r in rows] == [
         ("override", "ibu baru datang, dokter setuju", bidan_id), ("create", "ibu baru datang, dokter setuju", bidan_id)]
+    # the override in the area's trail as the record's creation is (it had none: a kabupaten's audit missed it)
+    assert rows[0].kabupaten_code == rows[1].kabupaten_code is not None
     assert rows[0].changes["violations"] == ["after_max_age"] and len(rows[0].changes["causes"]) == 1
 
 
@@ -480,9 +483,10 @@ def test_a_dose_corrected_back_within_the_rules_no_longer_says_a_bidan_accepted_
     assert (moved.get_json()["override_by"], moved.get_json()["override_reason"]) == (None, None)
     stored = client.get(f"/api/v1/immunisations/{ok.get_json()['id']}", headers=world.headers("kader1")).get_json()
     assert (stored["override_by"], stored["override_reason"], stored["given_on"]) == (None, None, "2025-08-01")
-    lifted = db.session.execute(select(AuditLog.changes).where(
+    lifted = db.session.execute(select(AuditLog.changes, AuditLog.kabupaten_code).where(
         AuditLog.record_id == ok.get_json()["id"], AuditLog.action == "override_lifted")).one()
     assert lifted.changes == {"override_by": [bidan_id, None], "override_reason": ["ibu baru datang", None]}
+    assert lifted.kabupaten_code == baby["kabupaten_code"] is not None  # in the area's trail (it was null)
     # moved again past the age, by a kader: refused as for a new record (her acceptance is gone)
     again = client.patch(f"/api/v1/immunisations/{ok.get_json()['id']}", json={"given_on": "2025-08-15"},
                          headers=world.headers("kader1"))
