@@ -29,7 +29,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
-from posyandu import access, events
+from posyandu import access, events, privacy
 from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, snapshot
 from posyandu.auth.models import User
 from posyandu.database import among, aware, insert_or_skip, insert_rows, utcnow
@@ -221,23 +221,28 @@ def _push(user: User, client_id: str, raw_mutations: list[Any], checked: list[An
     # committed, so that one version number always means one content.
     db.session.flush()
     rows = []
+    unwritten = []  # applied, and nothing written: an edit to the values it holds, a delete of one gone
     for ledger, result, obj in batch.applied:
         result["version"], result["record"] = obj.version, snapshot(obj)
         if ledger is None:  # a copy of a mutation claimed earlier in the batch: its answer only
             continue
+        if result["status"] == "applied" and not result.get("replayed") and pending_fields(obj) is None:
+            unwritten.append(obj.id if isinstance(obj, Child) else obj.child_id)
         if isinstance(ledger, dict):
             rows.append({**ledger, "result": _as_kept(result, obj)})
         else:
             ledger.result = _as_kept(result, obj)
     insert_rows(db.session, SyncMutation, rows)
     _read_back([r for r in batch.results if r.get("record_of")])
+    privacy.record_reads("view", [*children_shown(batch.results), *unwritten])
     return {"results": [_as_sent(raw, result) for raw, result in zip(raw_mutations, batch.results)]}
 
 
 def children_shown(results: list[dict[str, Any]]) -> list[uuid.UUID]:
     """The children whose data an answer hands back without writing it (a conflict's server record,
     a replayed answer's record), for the access log (posyandu.privacy); an applied change's record
-    is the write itself, in the audit log."""
+    is the write itself, in the audit log (one that wrote nothing, ``_push`` logs as a read, as
+    ``privacy.record_read_unless_written`` does an empty PATCH)."""
     out = []
     for result in results:
         record = result.get("record")

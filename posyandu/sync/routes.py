@@ -48,7 +48,6 @@ class Push(MethodView):
         result = pushing.push(current_user, body["client_id"], body["mutations"],
                               current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
                               bulk=current_app.config["SYNC_BULK"], login=_login())
-        privacy.record_reads("view", pushing.children_shown(result["results"]))
         db.session.commit()
         return result
 

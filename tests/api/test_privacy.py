@@ -7,7 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 
 def _log(db, **where):
@@ -347,6 +347,16 @@ def test_a_push_answered_with_the_servers_record_a_conflict_or_a_replay_logs_the
     # an applied change is a write (audited), not a read: nothing more
     push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Melati 3"}, base_version=2)])
     assert len(_log(db, child_id=uuid.UUID(cid))) == before + 2
+    # one that changes nothing (the values it holds) hands the whole record back unwritten: a read, as an empty
+    # PATCH is (it left no row at all: neither audited nor logged)
+    from posyandu.audit import AuditLog
+
+    audited = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.record_id == cid))
+    [same] = push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Melati 3"}, base_version=3)])
+    assert same["status"] == "applied" and same["record"]["mother_name"] == "Ibu Aminah" and same["version"] == 3
+    assert [(r.action, r.resource) for r in _log(db, child_id=uuid.UUID(cid))[before + 2:]] == \
+        [("view", "POST /api/v1/sync/push")]
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.record_id == cid)) == audited
 
 
 def test_a_health_office_gets_the_follow_up_list_without_the_familys_contact_details(world, client, make_child):
