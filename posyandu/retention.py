@@ -11,9 +11,10 @@ retention period (``flask purge-deleted-children --days``) its personal data lea
   ``ERASED``, its NIKs, parents' names, phone, address, RT/RW and birth size become null;
 * the audit rows of the child keep who wrote which field when (proof of every write), with each
   personal value, and each reason (often typed: a delete's, "permintaan ibu Siti"), replaced by
-  ``ERASED``, as is each reason of its weighings' and doses' rows (its delete's is copied to each);
-  the change log's copies of the record (what phones pull) and the push ledger's stored answers lose
-  the same values;
+  ``ERASED``, as is each reason of its weighings' and doses' rows (its delete's is copied to each) and
+  each reason typed on them (a bidan's ``override_reason``, ``trend_override_reason``: on the record and
+  wherever a copy of it is kept); the change log's copies of the record (what phones pull) and the push
+  ledger's stored answers lose the same values;
 * its parent links and invitation codes are removed; the access log (ids only) stays.
 
 Reports already leave deleted and merged-away children out, so past counts do not change. An
@@ -114,21 +115,43 @@ def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None
     return [c.id for c in children]
 
 
+EVENT_REASONS = ("override_reason", "trend_override_reason")
+"""A weighing's or dose's own text typed by hand: a bidan's reason for accepting a dose outside the rules
+("permintaan Ibu Siti Aminah, pindah ke Surabaya") or for her N/T."""
+
+
 def _erase_event_reasons(child_ids: list[uuid.UUID]) -> None:
-    """The reasons of the writes of these children's weighings and doses, replaced by ``ERASED``: a
-    child's delete gives each of them its own reason, typed by hand, which names her family as often."""
+    """The reasons typed for these children's weighings and doses, replaced by ``ERASED``: the reason of
+    each write (a child's delete gives each of them its own, typed by hand, which names her family as
+    often), and ``EVENT_REASONS`` wherever they are kept: on the record, in its audit rows' changes (an
+    override lifted) and its change-log copies (the push ledger's answers name a record, ``push._as_kept``,
+    without a copy: the ledger, not indexed by record, is not read for them)."""
     from sqlalchemy import select
 
     from posyandu.audit import ENTITIES, AuditLog
     from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog
+
+    def erased(record: Any, typed: tuple[str, ...]) -> Any:
+        return {**record, **{k: ERASED for k in typed if record.get(k) is not None}} \
+            if isinstance(record, dict) else record
 
     for entity in ENTITIES.values():
         if entity.name == "child" or not hasattr(entity.model, "child_id"):
             continue
-        texts = [str(i) for i in db.session.scalars(
-            select(entity.model.id).where(entity.model.child_id.in_(child_ids)))]
-        for start in range(0, len(texts), 500):
+        typed = tuple(k for k in EVENT_REASONS if hasattr(entity.model, k))
+        ids = list(db.session.scalars(select(entity.model.id).where(entity.model.child_id.in_(child_ids))))
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
             for row in db.session.scalars(select(AuditLog).where(
-                    AuditLog.entity == entity.name, AuditLog.record_id.in_(texts[start:start + 500]),
-                    AuditLog.reason.is_not(None))):
-                row.reason = ERASED
+                    AuditLog.entity == entity.name, AuditLog.record_id.in_([str(i) for i in part]))):
+                row.reason, row.changes = row.reason and ERASED, erased_changes(row.changes, typed)
+            if not typed:
+                continue
+            for obj in db.session.scalars(select(entity.model).where(entity.model.id.in_(part))):
+                for key in typed:
+                    if getattr(obj, key) is not None:
+                        setattr(obj, key, ERASED)
+            for log in db.session.scalars(select(ChangeLog).where(ChangeLog.entity == entity.name,
+                                                                  ChangeLog.record_id.in_(part))):
+                log.record = erased(log.record, typed)

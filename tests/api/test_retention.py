@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -121,6 +122,64 @@ def test_the_reasons_typed_for_a_childs_writes_are_erased_with_her_data(app, wor
     kept = [(r.entity, r.action, r.reason) for r in db.session.scalars(rows)]
     assert ("child", "delete", "[dihapus]") in kept and ("measurement", "delete", "[dihapus]") in kept
     assert not any("Sulastri" in (why or "") for _, _, why in kept), kept
+
+
+def test_a_bidans_reasons_typed_on_a_dose_or_a_weighing_are_erased_wherever_they_are_kept(app, world, client, db, make_child):
+    """A bidan's reason for a dose outside the rules, or for her N/T, names the family as often ("permintaan
+    Ibu Siti Aminah"): the purge blanked only the audit rows' reason, and left the text on the dose, in the
+    audit row of an override lifted, and in the change log's copies phones pull."""
+    from datetime import date
+
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation
+    from posyandu.sync.models import ChangeLog
+
+    born = date.today() - timedelta(days=300)
+    child = make_child(name="Siti Aminah", birth_date=born.isoformat())
+    why, trend_why = "permintaan Ibu Siti Aminah, pindah ke Surabaya", "Ibu Siti Aminah bilang anaknya sakit"
+
+    def dose(n: int, days_ago: int) -> Any:
+        resp = client.post(f"/api/v1/children/{child['id']}/immunisations", headers=world.headers("bidan_a"), json={
+            "vaccine": "RV", "dose": n, "given_on": (date.today() - timedelta(days=days_ago)).isoformat(),
+            "batch_number": "T1", "override_reason": why})
+        assert resp.status_code == 201 and resp.get_json()["override_reason"] == why, resp.get_json()
+        return resp
+
+    lifted = dose(1, 30)  # past RV's age: accepted by the bidan, then its date corrected within it (lifted)
+    corrected = client.patch(f"/api/v1/immunisations/{lifted.get_json()['id']}", headers=world.headers("bidan_a"),
+                             json={"given_on": (born + timedelta(days=60)).isoformat()})
+    assert corrected.status_code == 200 and corrected.get_json()["override_reason"] is None, corrected.get_json()
+    late = dose(2, 20)
+    for days_ago, kg in ((35, 8.1), (3, 8.15)):  # a gain under her KBM: T, which the bidan judges N
+        weighed = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                              json={"measured_on": (date.today() - timedelta(days=days_ago)).isoformat(),
+                                    "weight_kg": kg})
+        assert weighed.status_code == 201, weighed.get_json()
+    judged = client.patch(f"/api/v1/measurements/{weighed.get_json()['id']}", headers=world.headers("bidan_a"),
+                          json={"trend_override": "N", "trend_override_reason": trend_why})
+    assert judged.status_code == 200, judged.get_json()
+    resp = client.delete(f"/api/v1/children/{child['id']}", query_string={"reason": "salah daftar"},
+                         headers=world.headers("kader1"))
+    assert resp.status_code == 204
+    _age_delete(db, child["id"], 400)
+    ids = [uuid.UUID(r.get_json()["id"]) for r in (late, lifted, weighed)]
+
+    def kept() -> str:
+        db.session.remove()
+        rows = [[d.override_reason for d in db.session.scalars(select(Immunisation).where(Immunisation.id.in_(ids)))],
+                [m.trend_override_reason for m in db.session.scalars(select(Measurement).where(Measurement.id.in_(ids)))],
+                [(a.reason, a.changes) for a in db.session.scalars(select(AuditLog).where(
+                    AuditLog.record_id.in_([str(i) for i in ids])))],
+                [c.record for c in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id.in_(ids)))]]
+        return json.dumps(rows, default=str)
+
+    assert why in kept() and trend_why in kept()
+    result = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    after = kept()
+    assert "Siti" not in after and "Aminah" not in after, after
+    assert '"override_reason": "[dihapus]"' in after and '"trend_override_reason": "[dihapus]"' in after
 
 
 def test_the_purge_refuses_a_period_shorter_than_a_phone_stays_offline(app, world):
