@@ -16,9 +16,10 @@ from flask_jwt_extended import current_user
 
 from posyandu import access, privacy
 from posyandu.access import roles_required
+from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.heartbeat import beating
-from posyandu.i18n import lang
+from posyandu.i18n import Msg, lang
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
@@ -28,7 +29,7 @@ from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
 from posyandu.reports.exports.fhir import bundle_chunks
-from posyandu.reports.exports.xlsx import file_chunks, xlsx_file
+from posyandu.reports.exports.xlsx import SheetFull, file_chunks, xlsx_file
 from posyandu.reports.f1 import f1_period
 from posyandu.reports.filenames import download_name
 from posyandu.reports.period import Period
@@ -113,8 +114,21 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     if args["format"] == "csv":
         body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"
     else:
-        body, mimetype = beating(file_chunks(xlsx_file([(title, columns, rows)]))), XLSX
+        body, mimetype = beating(file_chunks(workbook([(title, columns, rows)], "format"))), XLSX
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def workbook(sheets: list[Any], field: str) -> Any:
+    """``xlsx_file``, or 422 on ``field`` when a sheet would hold more rows than a spreadsheet takes."""
+    try:
+        return xlsx_file(sheets)
+    except SheetFull as full:
+        rows = f"{full.limit:,}"
+        raise ValidationFailed(errors={field: [Msg(
+            f'more than {rows} rows for the sheet "{full.title}", more than a spreadsheet holds: '
+            "download the CSV, or ask for fewer months or a smaller area",
+            f'lebih dari {rows.replace(",", ".")} baris untuk lembar "{full.title}", melebihi isi satu lembar '
+            "spreadsheet: unduh CSV, atau minta lebih sedikit bulan atau wilayah yang lebih kecil")]}) from None
 
 
 @blp.route("/reports/skdn")
@@ -227,7 +241,7 @@ class Workbook(MethodView):
                       reports_session(), for_role(action_list(reports_session(), period.end, pf,
                                                               seen=access.posyandu_clause(current_user)),
                                                   current_user.role), pf, period.end))]
-        return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
+        return Response(beating(file_chunks(workbook(sheets, "_schema"))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 
 

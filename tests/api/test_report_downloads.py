@@ -79,6 +79,38 @@ def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(c
         check(sheet, titles[sheet.title])
 
 
+def test_a_sheet_holds_as_many_rows_as_a_spreadsheet_takes_and_one_more_is_refused_not_cut(
+        client, world, make_child, monkeypatch):
+    """XlsxWriter refuses a row past Excel's 1,048,576 without a word: a province's F1 over three years came
+    out cut short, its autofilter gone, answered 200 beside a CSV holding every row. A sheet that would
+    hold more is refused (422, naming the CSV); the limit lowered here to a few rows, as it is the same code."""
+    import xlsxwriter.worksheet
+    from openpyxl import load_workbook
+
+    from posyandu.reports.exports import xlsx
+
+    assert xlsx.MAX_ROWS == xlsxwriter.worksheet.Worksheet().xls_rowmax - 1  # Excel's, under the header row
+    make_child(name="Ani", birth_date=(date.today() - timedelta(days=200)).isoformat())
+    query, headers = f"month={date.today():%Y-%m}&level=posyandu", world.headers("bidan_a", "id")
+    rows = len(client.get(f"/api/v1/reports/skdn?{query}", headers=headers).get_json()["rows"])
+    assert rows >= 2
+    monkeypatch.setattr(xlsx, "MAX_ROWS", rows)
+    whole = client.get(f"/api/v1/reports/skdn?{query}&format=xlsx", headers=headers)
+    assert whole.status_code == 200
+    assert load_workbook(io.BytesIO(whole.data)).active.max_row == rows + 1
+    monkeypatch.setattr(xlsx, "MAX_ROWS", rows - 1)
+    cut = client.get(f"/api/v1/reports/skdn?{query}&format=xlsx", headers=headers)
+    assert cut.status_code == 422 and cut.content_type == "application/problem+json", cut.data[:200]
+    [message] = cut.get_json()["errors"]["format"]
+    assert message.startswith(f'lebih dari {rows - 1} baris untuk lembar "SKDN"') and "unduh CSV" in message, message
+    english = client.get(f"/api/v1/reports/skdn?{query}&format=xlsx", headers=world.headers("bidan_a"))
+    assert "download the CSV" in english.get_json()["errors"]["format"][0]
+    csv_rows = client.get(f"/api/v1/reports/skdn?{query}&format=csv", headers=headers).data.decode("utf-8-sig")
+    assert len(csv_rows.strip().splitlines()) == rows + 1  # the CSV holds them all
+    book = client.get(f"/api/v1/reports/workbook?{query}", headers=headers)
+    assert book.status_code == 422 and list(book.get_json()["errors"]) == ["_schema"], book.get_json()
+
+
 def test_an_empty_list_in_the_xlsx_is_a_blank_cell(client, world, make_child):
     """A child on the follow-up list with no dose overdue had an empty text cell under "Imunisasi
     terlambat": Excel's "(Blanks)" filter and COUNTBLANK-style counts of who needs no dose missed it."""

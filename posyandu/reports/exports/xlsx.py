@@ -30,13 +30,35 @@ CONFIDENTIAL = "RAHASIA: data pribadi anak (UU 27/2022 PDP), jangan disebarkan"
 CONFIDENTIAL_KEYWORDS = "RAHASIA, data pribadi, UU 27/2022 PDP"
 
 
+MAX_ROWS = 1_048_575
+"""Rows under the header a sheet holds (Excel's 1,048,576 in all). XlsxWriter refuses a row past it without
+a word (it returns -1): a province's F1 over three years, or its whole follow-up list, came out cut short."""
+
+
+class SheetFull(Exception):
+    """A sheet given more rows than ``MAX_ROWS``: nothing is answered (the CSV holds them all)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title)
+        self.title, self.limit = title, MAX_ROWS
+
+
 def names_children(columns: list[Column]) -> bool:
     return any(col.key == "name" for col in columns)
 
 
 def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
-    """Write the sheets to a temporary file (rewound, deleted when closed)."""
+    """Write the sheets to a temporary file (rewound, deleted when closed); ``SheetFull`` (the file closed)
+    when one has more rows than a sheet holds."""
     out = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        return _written(out, sheets)
+    except BaseException:
+        out.close()
+        raise
+
+
+def _written(out: IO[bytes], sheets: Iterable[Sheet]) -> IO[bytes]:
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     formats = {"header": book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
                # a date day first, as Indonesia writes it (and the import template, imports.template)
@@ -51,13 +73,16 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
         sheet = book.add_worksheet(title[:31])
         if confidential:
             sheet.set_header(f"&C{CONFIDENTIAL}")
-        _write_sheet(sheet, formats, columns, rows)
+        if not _write_sheet(sheet, formats, columns, rows):
+            book.close()  # its temporary files removed; the file itself is not answered
+            raise SheetFull(title)
     book.close()
     out.seek(0)
     return out
 
 
-def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dict]) -> None:  # type: ignore[no-untyped-def]
+def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dict]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether every row was written (false: more than ``MAX_ROWS``)."""
     for c, col in enumerate(columns):
         sheet.set_column(c, c, col.width or max(KIND_WIDTH.get(col.kind, 10), min(40, len(col.header) + 2)))
     # before the rows: constant_memory writes the panes ahead of them (the autofilter goes after)
@@ -72,6 +97,8 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
     sheet.write_row(0, 0, [c.header for c in columns], formats["header"])
     r = 0
     for r, row in enumerate(rows, 1):
+        if r > MAX_ROWS:
+            return False
         alive()  # written before the first byte is sent: gunicorn is told of each row (at most once a second)
         for c, col in enumerate(columns):
             value = cell(col, row)
@@ -86,6 +113,7 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
             else:
                 sheet.write_string(r, c, str(value))
     sheet.autofilter(0, 0, r, len(columns) - 1)
+    return True
 
 
 def file_chunks(f: IO[bytes]) -> Iterator[bytes]:
