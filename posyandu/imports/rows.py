@@ -28,7 +28,7 @@ from posyandu.growth.schemas import MEASURED
 from posyandu.imports.reader import (BEYOND, COUNT, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD, WEIGHTS,
                                      FileError, is_count)
 from posyandu.imports.template import TITLES
-from posyandu.imports.xlsx import UncalculatedFormula
+from posyandu.imports.xlsx import Float1904, Int1904, UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, UNSTORABLE_RE, decimal_comma, nik_birth_mismatch, nik_digits, today, unstorable_text
@@ -65,6 +65,7 @@ MONTHS = {name: number for number, names in enumerate((
     ("agustus", "august", "agu", "agt", "ags", "agus", "aug"), ("september", "sep", "sept"),
     ("oktober", "october", "okt", "oct"), ("november", "nopember", "nov", "nop"),
     ("desember", "december", "des", "dec")), start=1) for name in names}
+MAC_1904_DAYS = 1462  # from 1900's serial epoch to 1904's (a workbook saved by old Mac Excel: xlsx.Int1904)
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's (1900) date system, with its phantom 29 Feb 1900
 SERIAL_DATES = (date(2000, 1, 1), date(2100, 1, 1))  # serials read as dates: a child's, not a stray small number
 _WITH_UNIT = re.compile(r"(.*?\d)\s*([a-z]+)\.?")  # "12,5 kg", "65cm", "3200 gr"
@@ -164,7 +165,7 @@ def _date(value: Any, month_first: bool = False) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _serial(value)
+        return _serial(value + (MAC_1904_DAYS if isinstance(value, (Int1904, Float1904)) else 0))
     text = " ".join(str(value).split()).lower()
     if _SERIAL.fullmatch(text):
         return _serial(float(text))
