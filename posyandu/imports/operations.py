@@ -19,7 +19,8 @@
   newborn's "Bayi Ny. Siti" named since) holding the very visits the file gives her (``_found_again``):
   never one of another name, nor of a name only alike (a twin weighed as her sister). A new child
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
-  similar name) finds among the posyandu's children is refused with the reason, unless
+  similar name, or the other sex of her very name and birth date: refused on her sex) finds among the
+  posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
   bidan to review, as in the app. One of the row's very name and sex born a few days off is
   her, her birth date corrected in one place only: the message says to correct it in the app
@@ -76,7 +77,7 @@ from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
 from posyandu.registry.operations import (create_child, likely_duplicates, mother_names_alike, names_alike, names_same,
-                                         named, resolve_alias, spelled_name, update_child)
+                                         named, resolve_alias, sex_typed_wrong, spelled_name, update_child)
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -718,6 +719,8 @@ class _Run:
             self.result.named.add(other.id)
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
+            if sex_typed_wrong(child, other):
+                raise RowError({"sex": [self._other_sex(other)]})
             others = likely_duplicates(child, candidates=self.registered.alike(child))
             if len(others) > 1:  # twins: the row may be either sister, not a third child
                 self.result.named.update(o.id for o in others)
@@ -794,6 +797,25 @@ class _Run:
         if other.id not in self.created:
             return None
         return next((number for child, number, _ in self.children.values() if child.id == other.id), None)
+
+    def _other_sex(self, other: Child) -> Msg:
+        """Why a row is refused as the child of its very name and birth date registered as the other sex: her
+        sex typed wrong in one place. Corrected where it is wrong (the row is then hers); 'ya' in the twins'
+        column only for another child."""
+        twins = self._column("not_duplicate")
+        shown = {lang: date_text(other.birth_date, lang) for lang in ("en", "id")}
+        sex = {"en": "a boy" if other.sex == "M" else "a girl", "id": "laki-laki" if other.sex == "M" else "perempuan"}
+        first = self._registered_by_row(other)
+        if first is None:
+            said = {"en": f"{other.name} (born {shown['en']}) is registered as {sex['en']}",
+                    "id": f"{other.name} (lahir {shown['id']}) terdaftar sebagai {sex['id']}"}
+        else:
+            said = {"en": f"row {first} of this file gives {other.name} (born {shown['en']}) as {sex['en']}",
+                    "id": f"baris {first} berkas ini mencatat {other.name} (lahir {shown['id']}) sebagai {sex['id']}"}
+        return Msg(f"{said['en']}: the same child, the sex typed wrong in one place? Correct it where it is wrong, "
+                   f"or write 'ya' in {twins} if this is another child",
+                   f"{said['id']}: anak yang sama, jenis kelamin salah ketik di salah satu tempat? Perbaiki yang salah, "
+                   f"atau tulis 'ya' di kolom {twins} jika ini anak lain")
 
     def _other_birth_date(self, other: Child) -> Msg:
         """Why a row is refused as the likely duplicate of a child of its very name and sex born a few

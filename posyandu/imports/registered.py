@@ -94,8 +94,11 @@ class Registered:
 
     def alike(self, child: Child) -> list[Child]:
         """The children ``likely_duplicates`` judges ``child`` against (its ``candidates``): her posyandu's of
-        her NIK, or of her sex born near her birth date."""
-        return self.at_posyandu(child.posyandu_id, child.sex, _near_days(child.birth_date), child.nik)
+        her NIK, or of her sex born near her birth date, or of the other sex born on it (``sex_typed_wrong``)."""
+        other = {"M": "F", "F": "M"}.get(child.sex, child.sex)
+        return _by_created({c.id: c for c in (*self.at_posyandu(child.posyandu_id, child.sex, _near_days(child.birth_date),
+                                                                child.nik),
+                                              *self.at_posyandu(child.posyandu_id, other, {child.birth_date}))}.values())
 
     def in_area(self, sex: str, day: date) -> list[Child]:
         """The children of the importer's area of that sex born on ``day``, first registered first."""

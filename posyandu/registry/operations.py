@@ -432,9 +432,17 @@ BORN_WITHIN = timedelta(days=3)  # birth dates this close may be one child's (``
 
 
 def same_child_likely(a: Child, b: Child) -> bool:
-    """The same NIK, or the same sex, birth dates within 3 days and ``names_alike``."""
+    """The same NIK, or the same sex, birth dates within 3 days and ``names_alike``, or ``sex_typed_wrong``."""
     return bool(a.nik and a.nik == b.nik) or (
-        a.sex == b.sex and abs(a.birth_date - b.birth_date) <= BORN_WITHIN and names_alike(a, b))
+        a.sex == b.sex and abs(a.birth_date - b.birth_date) <= BORN_WITHIN and names_alike(a, b)) or sex_typed_wrong(a, b)
+
+
+def sex_typed_wrong(a: Child, b: Child) -> bool:
+    """One child whose sex was typed wrong in one registration: the other sex, the very birth date and the
+    very name (``spelled_name``). Twins of a boy and a girl share a birth date, never a name; not a
+    newborn registered by her mother's name ("Bayi Ny. Siti", which twins of either sex share)."""
+    return a.sex != b.sex and a.birth_date == b.birth_date and name_key(a.name) is not None \
+        and spelled_name(a.name) == spelled_name(b.name)
 
 
 def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = False,
@@ -448,14 +456,15 @@ def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = Fals
 def likely_duplicates(child: Child, *, earlier: bool = True, rulings: bool = False,
                       candidates: Iterable[Child] | None = None) -> list[Child]:
     """Every child ``likely_duplicate`` takes ``child`` for, the first registered first (twins: a row
-    may be either sister). The database finds the children of that NIK or sex and those birth
-    dates; their names are judged here. ``candidates``: the children to judge instead, read ahead by
+    may be either sister). The database finds the children of that NIK, or of that sex and those birth
+    dates, or of that very birth date; their names are judged here. ``candidates``: the children to judge instead, read ahead by
     the caller (an import's, once per file: ``imports.registered``), any superset of those the query
     finds (of that NIK or sex and those birth dates); they are kept as the query keeps them."""
     with db.session.no_autoflush:
         if candidates is None:
-            window = (Child.sex == child.sex) & Child.birth_date.between(child.birth_date - BORN_WITHIN,
-                                                                         child.birth_date + BORN_WITHIN)
+            window = ((Child.sex == child.sex) & Child.birth_date.between(child.birth_date - BORN_WITHIN,
+                                                                          child.birth_date + BORN_WITHIN)) \
+                | (Child.birth_date == child.birth_date)  # the other sex too (``sex_typed_wrong``)
             cond = or_(Child.nik == child.nik, window) if child.nik else window
             before = Child.created_at < child.created_at if earlier and child.created_at is not None else true()
             found = db.session.scalars(

@@ -798,6 +798,27 @@ def test_indonesian_spellings_of_one_name_are_flagged_as_likely_duplicates(clien
         "possible_duplicate_of"] is None
 
 
+def test_a_child_registered_again_as_the_other_sex_is_flagged_but_twins_of_a_boy_and_a_girl_are_not(
+        client, world, make_child):
+    """The same child, her sex typed wrong on one phone (P for L), was registered twice unflagged: the
+    duplicate check compared children of one sex only. The very name and birth date of the other sex is now
+    flagged; a boy and a girl born the same day (twins) have names of their own, or are registered by their
+    mother's name, which both share: neither is flagged."""
+    ahmad = make_child(name="Ahmad Hidayat", sex="M", birth_date="2024-08-03", mother_name="Ani")
+    assert make_child(by="kader1b", name="Ahmad Hidayat", sex="F", birth_date="2024-08-03")[
+        "possible_duplicate_of"] == ahmad["id"]
+    assert make_child(by="kader1b", name="Achmad Hidayat", sex="F", birth_date="2024-08-03")[  # spelled otherwise
+        "possible_duplicate_of"] == ahmad["id"]
+    # a day apart, or another name of the other sex: not flagged
+    make_child(name="Rizal Hidayat", sex="M", birth_date="2024-08-20")
+    assert make_child(by="kader1b", name="Rizal Hidayat", sex="F", birth_date="2024-08-21")["possible_duplicate_of"] is None
+    hasan = make_child(name="Hasan", sex="M", birth_date="2024-09-01")
+    assert make_child(by="kader1b", name="Hasanah", sex="F", birth_date="2024-09-01")["possible_duplicate_of"] is None
+    assert hasan["possible_duplicate_of"] is None
+    make_child(name="Bayi Ny. Rina", sex="M", birth_date="2024-10-01")
+    assert make_child(by="kader1b", name="Bayi Ny. Rina", sex="F", birth_date="2024-10-01")["possible_duplicate_of"] is None
+
+
 def test_a_newborn_registered_by_her_mothers_name_is_flagged_against_her_named_registration(client, world, make_child):
     """A newborn is registered before she is named, as "Bayi Ny. Siti"; another kader registers her
     by her name, the mother's name given: the pair is flagged (either order). A baby of another mother

@@ -29,10 +29,10 @@ def budi(make_child):
     return make_child(name="Budi Santoso", sex="M", birth_date="2024-05-01")
 
 
-def upload(client, world, body=FILE, query="", name="kunjungan.csv", who="bidan_a"):
+def upload(client, world, body=FILE, query="", name="kunjungan.csv", who="bidan_a", lang=None):
     data = body.encode() if isinstance(body, str) else body
     return client.post(f"/api/v1/imports/visits?{query}", data={"file": (io.BytesIO(data), name)},
-                       headers=world.headers(who), content_type="multipart/form-data")
+                       headers=world.headers(who, *([lang] if lang else [])), content_type="multipart/form-data")
 
 
 def refused_alone(resp):
@@ -844,6 +844,32 @@ def test_an_xlsx_whose_merged_cells_overlap_is_422_in_moments_and_a_range_writte
     resp = upload(client, world, overlapping, query="dry_run=true", name="k.xlsx")
     assert time.monotonic() - started < 10
     assert resp.status_code == 422 and "overlap" in resp.get_json()["errors"]["file"][0], resp.get_json()
+
+
+def test_a_row_of_a_registered_child_with_the_other_sex_is_refused_on_its_sex_in_the_file_too(client, world, db,
+                                                                                              make_child):
+    """"Ahmad Hidayat", P, born on the very day of the Ahmad Hidayat registered L there, was registered a
+    second time without a word, and so were two rows of one file giving one child either sex: the duplicate
+    check compared children of one sex. Refused on the sex, naming the child and what he is registered as;
+    'ya' in the twins' column registers another child all the same."""
+    make_child(name="Ahmad Hidayat", sex="M", birth_date="2024-08-03", mother_name="Ani Hidayat")
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
+    before = counts(db, world)
+    resp = upload(client, world, head + "Melati,Ahmad Hidayat,P,03/08/2024,10/06/2025,9\n", query="dry_run=true",
+                  lang="id")
+    assert resp.status_code == 200 and resp.get_json()["children_created"] == 0, resp.get_json()
+    [row] = resp.get_json()["errors"]
+    assert list(row["errors"]) == ["jenis_kelamin"], row
+    assert row["errors"]["jenis_kelamin"][0].startswith("Ahmad Hidayat (lahir 3 Agu 2024) terdaftar sebagai laki-laki")
+    both = head + "Melati,Zidan Maulana,L,01/02/2025,10/06/2025,7\nMelati,Zidan Maulana,P,01/02/2025,10/07/2025,7.4\n"
+    resp = upload(client, world, both, query="dry_run=true", lang="id")
+    assert resp.status_code == 200 and resp.get_json()["children_created"] == 1, resp.get_json()
+    [row] = resp.get_json()["errors"]
+    assert row["row"] == 3 and "baris 2 berkas ini mencatat Zidan Maulana" in row["errors"]["jenis_kelamin"][0], row
+    assert counts(db, world) == before
+    twins = head.replace("bb\n", "bb,bukan_duplikat\n") + "Melati,Ahmad Hidayat,P,03/08/2024,10/06/2025,9,ya\n"
+    resp = upload(client, world, twins)
+    assert resp.status_code == 201 and resp.get_json()["children_created"] == 1, resp.get_json()
 
 
 def test_a_date_saved_as_a_plain_number_in_a_1904_workbook_is_read_in_its_date_system(client, world, db):

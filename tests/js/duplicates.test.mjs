@@ -127,7 +127,12 @@ test('a registration is asked about a child on the phone of her NIK, or of her s
   assert.equal(sameChildHere([siti], draft({})), siti, 'spelled with other spaces and case, born 2 days apart');
   assert.equal(sameChildHere([siti], draft({ birth_date: '2026-11-24' })), undefined, '4 days apart');
   assert.equal(sameChildHere([siti], draft({ posyandu_id: 'p2' })), undefined, 'another posyandu');
-  assert.equal(sameChildHere([siti], draft({ sex: 'M' })), undefined);
+  assert.equal(sameChildHere([siti], draft({ sex: 'M' })), undefined, 'the other sex, born 2 days apart');
+  // her sex typed wrong: the very name and birth date of the other sex (registry.sex_typed_wrong); newborn twins not
+  assert.equal(sameChildHere([siti], draft({ sex: 'M', birth_date: '2026-11-20' })), siti, 'the other sex, that very day');
+  const boy = { ...siti, name: 'Bayi Ny. Wulan', sex: 'M' };
+  assert.equal(sameChildHere([boy], draft({ name: 'Bayi Ny. Wulan', birth_date: '2026-11-20' })), undefined, 'twins');
+  assert.equal(sameChildHere([{ ...boy, name: 'By. Ny. Wulan' }], draft({ name: 'By. Ny. Wulan', birth_date: '2026-11-20' })), undefined);
   assert.equal(sameChildHere([{ ...siti, deleted_at: '2026-11-30T00:00:00Z' }], draft({})), undefined, 'deleted');
   assert.equal(sameChildHere([{ ...siti, merged_into: 'b' }], draft({})), undefined, 'merged away');
   assert.equal(sameChildHere([{ ...siti, nik: '3525015003260002' }], draft({ name: 'Zahra', nik: '3525015003260002' })).id, 'a', 'her NIK');

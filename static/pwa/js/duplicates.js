@@ -9,10 +9,12 @@ const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 export const isLive = (c) => Boolean(c?.id) && !c.deleted_at && !c.merged_into;
 
 const letters = (s) => s.toLowerCase().normalize('NFKD').replace(/[^a-z\d]/g, ''); // "Bayi 1", "Bayi 2": twins
-/** A live child of `d`'s posyandu it may be (its NIK; or sex, name and a birth within 3 days): asked before saving. */
+/** A live child of `d`'s posyandu it may be (its NIK; or sex, name and a birth within 3 days; or her name and birth
+ * date as the other sex, not "Bayi Ny. …": registry.sex_typed_wrong): asked before saving. */
 export const sameChildHere = (children, d) => children.find((c) => isLive(c) && c.id !== d.id && c.posyandu_id === d.posyandu_id
-  && ((d.nik && c.nik === d.nik) || (c.sex === d.sex && letters(c.name) === letters(d.name)
-    && Math.abs(Date.parse(c.birth_date) - Date.parse(d.birth_date)) <= 3 * 864e5)));
+  && ((d.nik && c.nik === d.nik) || (letters(c.name) === letters(d.name) && (c.sex === d.sex
+    ? Math.abs(Date.parse(c.birth_date) - Date.parse(d.birth_date)) <= 3 * 864e5
+    : c.birth_date === d.birth_date && !/^\s*b(ayi|y)\b/i.test(d.name)))));
 
 /** Registered first: the server's creation instant (as an instant, not as text), then the id
  * (a child not yet sent has none: last). */
