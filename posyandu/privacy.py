@@ -9,9 +9,10 @@ record, its measurements, doses and charts, a list naming the child (children, d
 action list), a sync pull page carrying its records, a push answered with the server's record
 (a conflict, a replay), an export. An area's bulk download
 (the FHIR export, the XLSX or CSV of the action list, the report workbook) leaves one row
-for the area: the posyandu or region asked for, else the caller's own (a kader's posyandu,
-a bidan's kecamatan, a dinkes office's region; nothing for an admin: everything). A child's
-access history shows the downloads of the posyandu and regions the child belongs to now.
+for the area: the posyandu or region asked for, else the caller's own (a kader's posyandu, a
+dinkes office's region; nothing for an admin: everything); a bidan's, one for each posyandu of her
+puskesmas it held. A child's access history shows the downloads of the posyandu she was at, and of
+the regions that posyandu stood in, at the time.
 
 Rows are written in the request's transaction by the route, which commits; a request that
 fails discloses nothing and logs nothing. Only a child's parent and an admin read a child's
@@ -29,7 +30,7 @@ from sqlalchemy import BigInteger, Index, String, false, literal, or_, select, t
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posyandu.audit import context
-from posyandu.database import insert_rows, utcnow
+from posyandu.database import aware, insert_rows, utcnow
 from posyandu.extensions import db
 
 ACTIONS = ("view", "list", "pull", "export")
@@ -157,6 +158,9 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
         if db.session.scalar(select(Posyandu.id).where(Posyandu.id == posyandu_id, posyandu_clause(user))) is None:
             return
         region_code = None
+    elif user.role == "bidan":
+        _log_each_posyandu(user, action, region_code)
+        return
     else:
         if region_code is None or holds_own_area(user, region_code):
             posyandu_id, region_code = own_area(user)
@@ -164,6 +168,23 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
             return
     db.session.add(AccessLog(at=utcnow(), action=action, resource=_resource(), child_id=None,
                              posyandu_id=posyandu_id, region_code=region_code, **context()))
+
+
+def _log_each_posyandu(user: Any, action: str, region_code: str | None) -> None:
+    """A midwife's download of her area (within ``region_code``, if asked): a row for each posyandu of her
+    puskesmas it held. Her area is no region: logged as the region holding her posyandu (her kecamatan, or
+    the kabupaten when one lies in another), it told the families of another puskesmas's posyandu there of
+    a download that held none of their children."""
+    from posyandu.access import in_region, posyandu_clause
+    from posyandu.registry.models import Posyandu
+
+    held = [posyandu_id for posyandu_id, desa in db.session.execute(
+        select(Posyandu.id, Posyandu.desa_code).where(posyandu_clause(user), Posyandu.deleted_at.is_(None))
+        .order_by(Posyandu.id)) if region_code is None or in_region(desa, region_code)]
+    if held:
+        base = {"at": utcnow(), "action": action, "resource": _resource(), "child_id": None, "region_code": None,
+                **context()}
+        insert_rows(db.session, AccessLog, [{**base, "posyandu_id": posyandu_id} for posyandu_id in held])
 
 
 def holds_own_area(user: Any, region_code: str) -> bool:
@@ -223,21 +244,48 @@ def child_access_log_parts(child: Any) -> tuple[Any, Any]:
     it, while she was registered there (``stays``: a download made before she came, or after she
     moved away, held her not). A page reads each by its own index (``ix_access_log_child_at``, and
     ``ix_access_log_area`` of the bulk downloads alone): as one query joined by ``OR``, PostgreSQL
-    walked the whole log backwards by id for a page's 50 rows (docs/scaling.md)."""
-    from posyandu.registry.models import Posyandu
-
+    walked the whole log backwards by id for a page's 50 rows (docs/scaling.md). A region's download is
+    matched with the desa the posyandu stood in at the time (``desa_periods``)."""
     ids = merged_ids(child.id)
     spans = stays(ids)
-    desa = dict(db.session.execute(select(Posyandu.id, Posyandu.desa_code).where(
-        Posyandu.id.in_({posyandu_id for posyandu_id, _, _ in spans}))).all())
+    periods = desa_periods({posyandu_id for posyandu_id, _, _ in spans})
     whole = AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)
     areas = [whole & (AccessLog.at >= min(since for _, since, _ in spans))] if spans else []
     for posyandu_id, since, until in spans:
-        there = or_(AccessLog.posyandu_id == posyandu_id,
-                    literal((desa.get(posyandu_id) or "") + ".").startswith(AccessLog.region_code + "."))
-        areas.append(there & (AccessLog.at >= since) & (true() if until is None else AccessLog.at < until))
+        areas.append(_between(AccessLog.posyandu_id == posyandu_id, since, until))
+        for desa, start, end in periods.get(posyandu_id, []):  # a region's download, of the desa the posyandu stood in then
+            lo = aware(since) if start is None else max(aware(since), start)
+            hi = end if until is None else aware(until) if end is None else min(aware(until), end)
+            if hi is None or lo < hi:
+                areas.append(_between(literal(desa + ".").startswith(AccessLog.region_code + "."), lo, hi))
     area = AccessLog.child_id.is_(None) & or_(false(), *areas)
     return select(AccessLog).where(AccessLog.child_id.in_(ids)), select(AccessLog).where(area)
+
+
+def _between(clause: Any, since: datetime, until: datetime | None) -> Any:
+    return clause & (AccessLog.at >= since) & (true() if until is None else AccessLog.at < until)
+
+
+def desa_periods(posyandu_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[tuple[str, datetime | None, datetime | None]]]:
+    """(desa, from, until: None for always and still) of each posyandu's stand, by its moves (``PosyanduMove``:
+    a desa changed, a region split). A region's download held the children of the posyandu in it then: read
+    against the desa of now, a posyandu moved from one kecamatan to another gave its families the downloads
+    of the new one from before it came, and none of the old one's while it was there."""
+    from posyandu.registry.models import Posyandu, PosyanduMove
+
+    ids = set(posyandu_ids)
+    if not ids:
+        return {}
+    out: dict[uuid.UUID, list[tuple[str, datetime | None, datetime | None]]] = {i: [] for i in ids}
+    start: dict[uuid.UUID, datetime | None] = {}
+    for posyandu_id, desa, at in db.session.execute(
+            select(PosyanduMove.posyandu_id, PosyanduMove.from_desa_code, PosyanduMove.created_at)
+            .where(PosyanduMove.posyandu_id.in_(ids)).order_by(PosyanduMove.created_at, PosyanduMove.id)):
+        out[posyandu_id].append((desa, start.get(posyandu_id), aware(at)))
+        start[posyandu_id] = aware(at)
+    for posyandu_id, desa in db.session.execute(select(Posyandu.id, Posyandu.desa_code).where(Posyandu.id.in_(ids))):
+        out[posyandu_id].append((desa, start.get(posyandu_id), None))
+    return out
 
 
 def child_access_log(child: Any) -> Any:

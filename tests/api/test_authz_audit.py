@@ -129,12 +129,18 @@ def test_a_download_of_a_region_is_logged_for_what_it_named(client, world, db, m
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, kenanga["id"]))
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, mawar["id"]))
     assert ("Kader1", "export", None) in _history_readers(client, world, own["id"])
-    # a region within the caller's area is logged as asked; one across it, too
+    # a midwife's download of a region within her area: logged for each of her posyandu it held (no region row)
     resp = client.get("/api/v1/reports/workbook", query_string={"month": month, "region_code": "35.25.01.2002"},
                       headers=world.headers("bidan_a"))
     assert resp.status_code == 200 and resp.get_data()
-    assert ("Bidan_A", "export", "35.25.01.2002") in _history_readers(client, world, mawar["id"])
+    assert ("Bidan_A", "export", None) in _history_readers(client, world, mawar["id"])
     assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, own["id"]))
+    # a health office's, of a region: logged as the region
+    resp = client.get("/api/v1/reports/workbook", query_string={"month": month, "region_code": "35.25.01.2002"},
+                      headers=world.headers("dinkes_gresik"))
+    assert resp.status_code == 200 and resp.get_data()
+    assert ("Dinkes_Gresik", "export", "35.25.01.2002") in _history_readers(client, world, mawar["id"])
+    assert not any(name == "Dinkes_Gresik" for name, *_ in _history_readers(client, world, own["id"]))
 
 
 def test_a_bidans_download_is_logged_for_her_posyandu_outside_her_puskesmass_kecamatan(client, world, make_child):
@@ -154,6 +160,49 @@ def test_a_bidans_download_is_logged_for_her_posyandu_outside_her_puskesmass_kec
     assert resp.status_code == 200 and resp.get_data()
     assert any(name == "Bidan_A" and action == "export" for name, action, _ in
                _history_readers(client, world, child["id"]))
+
+
+def test_a_midwifes_download_is_not_told_to_the_families_of_another_puskesmas_in_the_region_of_her_posyandu(
+        client, world, make_child):
+    """Her download was logged as the region holding all her posyandu: one placed in another kecamatan made it
+    the kabupaten, and the families of every other puskesmas there read of a download that held none of their
+    children. It is logged for each posyandu of hers it held."""
+    admin = world.headers("admin")
+    for code, name in (("35.25.02", "Driyorejo"), ("35.25.02.2001", "Mulung")):
+        assert client.post("/api/v1/regions", json={"code": code, "name": name}, headers=admin).status_code == 201
+    pkm_c = client.post("/api/v1/puskesmas", json={"name": "PKM Driyorejo", "kecamatan_code": "35.25.02", "code": "PC"},
+                        headers=admin).get_json()
+    theirs = client.post("/api/v1/posyandu", json={"name": "Anggrek", "desa_code": "35.25.02.2001", "meeting_day": 12,
+                                                   "puskesmas_id": pkm_c["id"]}, headers=admin).get_json()
+    neighbour = client.post("/api/v1/children", json={"posyandu_id": theirs["id"], "name": "Anak Anggrek", "sex": "F",
+                                                      "birth_date": "2025-01-02"}, headers=admin).get_json()
+    far = client.post("/api/v1/posyandu", json={"name": "Dahlia", "desa_code": "35.25.02.2001", "meeting_day": 10,
+                                                "puskesmas_id": str(world.ids["pkm_a"])}, headers=world.headers("bidan_a"))
+    assert far.status_code == 201
+    hers = make_child(name="Anak Melati")
+    resp = client.get("/api/v1/reports/workbook", query_string={"month": TODAY[:7]}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_data()
+    assert ("Bidan_A", "export", None) in _history_readers(client, world, hers["id"])
+    assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, neighbour["id"]))
+
+
+def test_a_regions_download_is_told_to_the_families_of_the_posyandu_that_stood_in_it_then(client, world, make_child):
+    """A region's download was matched with the desa the posyandu stands in now: after Melati's desa changed,
+    its families read of a download of the new desa from before (which held none of them) and lost the one
+    of the old desa while they were in it (which held them)."""
+    child = make_child(name="Anak Melati")  # Melati, in Sumbergede (35.25.01.2001)
+    for region in ("35.25.01.2001", "35.25.01.2002"):  # Sumbergede (held her), Sooko (did not)
+        resp = client.get("/api/v1/reports/workbook", query_string={"month": TODAY[:7], "region_code": region},
+                          headers=world.headers("dinkes_gresik"))
+        assert resp.status_code == 200 and resp.get_data()
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "35.25.01.2002"},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    resp = client.get("/api/v1/reports/workbook", query_string={"month": TODAY[:7], "region_code": "35.25.01.2002"},
+                      headers=world.headers("dinkes_gresik"))  # Sooko now holds her
+    assert resp.status_code == 200 and resp.get_data()
+    told = [region for name, action, region in _history_readers(client, world, child["id"]) if name == "Dinkes_Gresik"]
+    assert told == ["35.25.01.2002", "35.25.01.2001"], told  # newest first
 
 
 def test_a_download_of_a_posyandu_within_a_region_is_logged_for_the_posyandu_alone(client, world, make_child):
