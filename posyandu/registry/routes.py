@@ -12,7 +12,7 @@ from posyandu import access, privacy
 from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required, seen_first
 from posyandu.auth import operations as auth_ops
 from posyandu.database import name_contains
-from posyandu.errors import NotFound, ValidationFailed, other_id_problems, refuse_other_id
+from posyandu.errors import Conflict, NotFound, ValidationFailed, other_id_problems, refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, cursor_instant, paginate
 from posyandu.registry import operations as ops
@@ -375,7 +375,13 @@ def _merge_target(user, child_id: uuid.UUID, *, for_update: bool = False):  # ty
     try:
         return access.get_child(user, child_id, for_update=for_update)
     except NotFound:
-        ops.check_not_merged_away(user, child_id)
+        try:
+            ops.check_not_merged_away(user, child_id)
+        except Conflict as told:  # it names the child that stands, her name and birth date: a read, logged
+            db.session.rollback()  # as the refusal rolls back: the log row in a transaction of its own
+            privacy.record_reads("view", [uuid.UUID(told.extensions["merged_into"])])
+            db.session.commit()
+            raise
         raise
 
 

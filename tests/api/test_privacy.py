@@ -322,6 +322,24 @@ def test_a_moved_childs_history_has_the_downloads_of_where_she_was_then(world, c
     assert [i["posyandu_id"] for i in items if i["child_id"] is None] == [p2, p1]  # newest first
 
 
+def test_a_merge_refused_naming_the_child_that_stands_logs_the_read(world, client, db, make_child):
+    """A merge into a registration merged away since is 409, naming the child that stands by her name and
+    birth date: a disclosure like any read, which left no row (the refusal rolled everything back)."""
+    import uuid
+
+    first, second = make_child(name="Anak Kembar"), make_child(name="Anak Kembar")
+    bidan = world.headers("bidan_a")
+    assert client.post(f"/api/v1/children/{first['id']}/merge", json={"duplicate_id": second["id"]},
+                       headers=bidan).status_code == 200
+    before = len(_log(db, child_id=uuid.UUID(first["id"])))
+    third = make_child(name="Budi Lain")
+    refused = client.post(f"/api/v1/children/{second['id']}/merge", json={"duplicate_id": third["id"]}, headers=bidan)
+    assert refused.status_code == 409 and "Anak Kembar" in refused.get_json()["detail"], refused.get_json()
+    rows = _log(db, child_id=uuid.UUID(first["id"]))[before:]
+    assert [(r.action, r.resource) for r in rows] == [("view", "POST /api/v1/children/<uuid:child_id>/merge")]
+    assert _log(db, child_id=uuid.UUID(third["id"])) == []  # nothing of the other child was told
+
+
 def test_a_push_answered_with_the_servers_record_a_conflict_or_a_replay_logs_the_read(world, client, db):
     """A conflict hands the phone the server's version of the child (names another cadre typed);
     a replayed answer hands the record again: reads, logged as any other (not a write's answer)."""
