@@ -496,13 +496,22 @@ def _differing(given: list[tuple[Any, int]], grams: set[int], header: list[str])
 
 
 def _encoding(data: IO[bytes]) -> str:
-    """UTF-16 after its BOM (Excel's "Unicode Text", tab-separated); UTF-8 (with or without BOM) when
+    """UTF-16 after its BOM (Excel's "Unicode Text", tab-separated), or without it when every other byte of
+    its start is NUL (told as missing columns: the header read as NULs); UTF-8 (with or without BOM) when
     the whole file decodes so, else Windows-1252 (the first bytes alone do not tell: a name like
     "André" far down a file of plain ASCII); rewound."""
-    bom = data.read(2)
+    head = data.read(512)
     data.seek(0)
-    if bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
+    # without its BOM (a program's export): every other byte NUL, as its ASCII letters are written
+    pairs = len(head) // 2
+    if pairs >= 8:
+        odd, even = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
+        if odd >= 0.9 * pairs and not even:
+            return "utf-16-le"
+        if even >= 0.9 * pairs and not odd:
+            return "utf-16-be"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := data.read(1 << 16):

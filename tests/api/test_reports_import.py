@@ -872,6 +872,15 @@ def test_a_row_of_a_registered_child_with_the_other_sex_is_refused_on_its_sex_in
     assert resp.status_code == 201 and resp.get_json()["children_created"] == 1, resp.get_json()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_its_byte_order_mark_is_read(client, world, db, encoding):
+    """A program's UTF-16 export without a BOM was read as Windows-1252, its header a run of NULs: "missing
+    columns: Posyandu, Nama Anak…" sent the clerk to fix headers that were there."""
+    body = (HEAD + "Melati,Wulan Putri,P,2024-06-01,2025-06-10,8.1\n").encode(encoding)
+    resp = upload(client, world, body, query="dry_run=true", name="k.csv")
+    assert resp.status_code == 200 and resp.get_json()["children_created"] == 1, resp.get_json()
+
+
 def test_a_date_saved_as_a_plain_number_in_a_1904_workbook_is_read_in_its_date_system(client, world, db):
     """A workbook saved by old Mac Excel counts its serial dates from 1904: a date cell saved unformatted
     (a number) was read as if from 1900, four years and a day early (born 2020-03-14 for 2024-03-15),
