@@ -142,14 +142,12 @@ def _overlapping(merged: list[tuple[int, int, int, int]]) -> bool:
     """Whether two merged ranges share a cell (no spreadsheet saves that; Excel repairs such a file). Each
     row read is filled from every range over it (``_filled``): 5,000 ranges over the same 60,000 rows of a
     300 KB file kept a server process busy four minutes. Apart, at most one range covers a cell."""
-    by_column: dict[int, list[tuple[int, int]]] = {}
-    for first_row, first_column, last_row, last_column in merged:
-        for column in range(first_column, last_column + 1):
-            by_column.setdefault(column, []).append((first_row, last_row))
-    for spans in by_column.values():
-        spans.sort()
-        if any(later[0] <= earlier[1] for earlier, later in zip(spans, spans[1:])):
+    active: list[tuple[int, int, int]] = []  # (last row, first column, last column) of those reaching down here
+    for first_row, first_column, last_row, last_column in merged:  # sorted by first row
+        active = [span for span in active if span[0] >= first_row]
+        if any(first <= last_column and first_column <= last for _, first, last in active):
             return True
+        active.append((last_row, first_column, last_column))  # apart, at most one per column: 256 at most
     return False
 
 

@@ -554,7 +554,7 @@ def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID 
 def _may_be_same(a: Child, b: Child) -> bool:
     """What ``likely_duplicate`` could match, its name comparison aside (a superset)."""
     return a.posyandu_id == b.posyandu_id and (
-        (a.nik is not None and a.nik == b.nik)
+        (a.nik is not None and a.nik == b.nik) or a.birth_date == b.birth_date  # either sex: ``sex_typed_wrong``
         or (a.sex == b.sex and abs(a.birth_date - b.birth_date) <= BORN_WITHIN))
 
 

@@ -102,8 +102,10 @@ def said_in(args: dict) -> str:
     return lang() if args["format"] == "json" else "id"
 
 
-def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
-    """The report as JSON, or as a CSV/XLSX download (``args["format"]``)."""
+def answer(name: str, args: dict, rows: Iterable[dict], *, logged: bool = False) -> Any:
+    """The report as JSON, or as a CSV/XLSX download (``args["format"]``); ``logged``: a download naming
+    children, logged (``area_download``) before its first byte, an XLSX once it is written (one refused,
+    too long for a sheet, disclosed nothing)."""
     period = args["period"]
     if args["format"] == "json":
         return {"from_": str(period.start), "to": str(period.end), "level": args.get("level"), "rows": list(rows)}
@@ -112,9 +114,14 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     named = {**args, "period": Period(period.end, period.end), "level": None} if name == "actions" else args
     filename = download_name(title, current_user, named, args["format"])  # "Cakupan imunisasi" → cakupan-imunisasi-…
     if args["format"] == "csv":
+        if logged:
+            area_download(args)
         body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"
     else:
-        body, mimetype = beating(file_chunks(workbook([(title, columns, rows)], "format"))), XLSX
+        written = workbook([(title, columns, rows)], "format")
+        if logged:
+            area_download(args)
+        body, mimetype = beating(file_chunks(written)), XLSX
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -124,11 +131,12 @@ def workbook(sheets: list[Any], field: str) -> Any:
         return xlsx_file(sheets)
     except SheetFull as full:
         rows = f"{full.limit:,}"
-        raise ValidationFailed(errors={field: [Msg(
+        said = Msg(
             f'more than {rows} rows for the sheet "{full.title}", more than a spreadsheet holds: '
             "download the CSV, or ask for fewer months or a smaller area",
             f'lebih dari {rows.replace(",", ".")} baris untuk lembar "{full.title}", melebihi isi satu lembar '
-            "spreadsheet: unduh CSV, atau minta lebih sedikit bulan atau wilayah yang lebih kecil")]}) from None
+            "spreadsheet: unduh CSV, atau minta lebih sedikit bulan atau wilayah yang lebih kecil")
+        raise ValidationFailed(said, errors={field: [said]}) from None  # said whole: the app shows the detail
 
 
 @blp.route("/reports/skdn")
@@ -199,8 +207,8 @@ class ActionList(MethodView):
                                     args["limit"] if as_json else None, access.posyandu_clause(current_user)),
                         current_user.role)
         if not as_json:
-            area_download(args)
-            return answer("actions", args, named_as_reported(reports_session(), rows, pf, args["period"].end))
+            return answer("actions", args, named_as_reported(reports_session(), rows, pf, args["period"].end),
+                          logged=True)
         items, next_cursor = page(rows, args["limit"])
         items = list(named_as_reported(reports_session(), items, pf, args["period"].end))
         privacy.record_reads("list", [row["child_id"] for row in items])
@@ -231,7 +239,6 @@ class Workbook(MethodView):
     def get(self, args):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
-        area_download(args)  # its last sheet names the children to follow up
         partial = partial_areas(reports_session(), pf, level, period.last)  # once for the four sheets
         sheets = [(*REPORTS["skdn"], rolled_up(skdn_period, period, pf, level, partial)),
                   (*REPORTS["f1"], rolled_up(f1_period, period, pf, level, partial)),
@@ -241,7 +248,9 @@ class Workbook(MethodView):
                       reports_session(), for_role(action_list(reports_session(), period.end, pf,
                                                               seen=access.posyandu_clause(current_user)),
                                                   current_user.role), pf, period.end))]
-        return Response(beating(file_chunks(workbook(sheets, "_schema"))), mimetype=XLSX, headers={
+        written = workbook(sheets, "_schema")
+        area_download(args)  # its last sheet names the children to follow up; logged once written (not refused)
+        return Response(beating(file_chunks(written)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 
 

@@ -96,7 +96,8 @@ class RollUpArgs(PeriodArgs, AreaArgs):
 
 class ReportArgs(RollUpArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
-                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet)"})
+                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet; more "
+                                                    "than 1,048,575 rows, which no sheet holds: 422 on format)"})
     sep = csv_separator()
 
 
@@ -117,7 +118,8 @@ class ActionListArgs(PeriodArgs, AreaArgs):
                        "kabupaten's list is tens of thousands of children)"})
     cursor = fields.String(metadata={"description": "JSON only: the next_cursor of the page before"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
-                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, the whole list)"})
+                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, the whole list; "
+                                                    "more than 1,048,575 children, which no sheet holds: 422 on format)"})
     sep = csv_separator()
 
 

@@ -817,6 +817,14 @@ def test_a_child_registered_again_as_the_other_sex_is_flagged_but_twins_of_a_boy
     assert hasan["possible_duplicate_of"] is None
     make_child(name="Bayi Ny. Rina", sex="M", birth_date="2024-10-01")
     assert make_child(by="kader1b", name="Bayi Ny. Rina", sex="F", birth_date="2024-10-01")["possible_duplicate_of"] is None
+    # both in one push (the phone asked, and the kader saved all the same): flagged as when sent apart
+    from tests.sync.helpers import child_data, mutation, new_id, push
+
+    first, second = new_id(), new_id()
+    sent = push(client, world.headers("kader1"), [
+        mutation("child", first, child_data(world.ids["p1"], name="Zidan Maulana", sex="M", birth_date="2024-11-05")),
+        mutation("child", second, child_data(world.ids["p1"], name="Zidan Maulana", sex="F", birth_date="2024-11-05"))])
+    assert [r["record"]["possible_duplicate_of"] for r in sent] == [None, first], sent
 
 
 def test_a_newborn_registered_by_her_mothers_name_is_flagged_against_her_named_registration(client, world, make_child):

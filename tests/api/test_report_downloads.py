@@ -5,6 +5,8 @@ import csv
 import io
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 
 def test_the_coverage_download_names_its_period_in_every_row(client, world):
     """Every other report's rows carry their month ("Bulan"); coverage is for a period (targets at its
@@ -80,7 +82,7 @@ def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(c
 
 
 def test_a_sheet_holds_as_many_rows_as_a_spreadsheet_takes_and_one_more_is_refused_not_cut(
-        client, world, make_child, monkeypatch):
+        client, world, db, make_child, monkeypatch):
     """XlsxWriter refuses a row past Excel's 1,048,576 without a word: a province's F1 over three years came
     out cut short, its autofilter gone, answered 200 beside a CSV holding every row. A sheet that would
     hold more is refused (422, naming the CSV); the limit lowered here to a few rows, as it is the same code."""
@@ -103,12 +105,28 @@ def test_a_sheet_holds_as_many_rows_as_a_spreadsheet_takes_and_one_more_is_refus
     assert cut.status_code == 422 and cut.content_type == "application/problem+json", cut.data[:200]
     [message] = cut.get_json()["errors"]["format"]
     assert message.startswith(f'lebih dari {rows - 1} baris untuk lembar "SKDN"') and "unduh CSV" in message, message
+    assert cut.get_json()["detail"] == message  # what the app shows of a download refused (no field to mark)
     english = client.get(f"/api/v1/reports/skdn?{query}&format=xlsx", headers=world.headers("bidan_a"))
     assert "download the CSV" in english.get_json()["errors"]["format"][0]
     csv_rows = client.get(f"/api/v1/reports/skdn?{query}&format=csv", headers=headers).data.decode("utf-8-sig")
     assert len(csv_rows.strip().splitlines()) == rows + 1  # the CSV holds them all
+    # a download naming children, refused, disclosed nothing: nothing in the access log (its families were
+    # told of an export never sent)
+    from posyandu.privacy import AccessLog
+
+    logged = lambda: db.session.scalar(select(func.count()).select_from(AccessLog))  # noqa: E731
+    before = logged()
     book = client.get(f"/api/v1/reports/workbook?{query}", headers=headers)
     assert book.status_code == 422 and list(book.get_json()["errors"]) == ["_schema"], book.get_json()
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 0)
+    follow_up = client.get(f"/api/v1/reports/actions?month={date.today():%Y-%m}&format=xlsx", headers=headers)
+    assert follow_up.status_code == 422, follow_up.get_json()
+    db.session.remove()
+    assert logged() == before
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 1_048_575)
+    assert client.get(f"/api/v1/reports/actions?month={date.today():%Y-%m}&format=xlsx", headers=headers).status_code == 200
+    db.session.remove()
+    assert logged() > before  # one sent is logged
 
 
 def test_an_empty_list_in_the_xlsx_is_a_blank_cell(client, world, make_child):

