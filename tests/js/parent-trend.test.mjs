@@ -264,3 +264,18 @@ test("a child moved away still has her late doses told to her parent (to get the
   assert.match(await rounds({ ...left, exit_reason: 'moved_away' }), /kapsul vitamin A (merah|biru)/);
   assert.doesNotMatch(await rounds({ ...left, exit_reason: 'died' }), /kapsul vitamin A/);
 });
+
+test('a child who died is given no advice: no "bawa ke puskesmas" on her screen nor on the home list', async () => {
+  // her last weighing 2T with a low LiLA: "segera bawa ke puskesmas" was said to her mother after her death
+  setLang('id');
+  const gone = { ...hadi, exit_date: '2025-06-02', exit_reason: 'died' };
+  const last = [weighings('T')[0], { ...weighings('T')[1], muac_cm: 11 }];
+  const screen = await parentChild(ctxOf(last, { child: gone }), 'c1');
+  assert.deepEqual(screen.find((e) => e.attributes.id === 'plain'), []);
+  assert.doesNotMatch(screen.textContent, /bawa|puskesmas/i);
+  assert.equal((await home(ctxOf(last, { child: gone }))).find((e) => (e.attributes.class ?? '').startsWith('tag')).length, 0);
+  // moved away, she is still told (her growth is still hers to watch where she lives now)
+  const moved = { ...gone, exit_reason: 'moved_away' };
+  assert.match((await parentChild(ctxOf(last, { child: moved }), 'c1')).find((e) => e.attributes.id === 'plain')[0].textContent,
+    /puskesmas/);
+});

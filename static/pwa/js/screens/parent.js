@@ -133,7 +133,7 @@ export async function home(ctx) {
     // by name, as every list of the app (the phone holds them by id: a random order, a newly linked child anywhere)
     children.length ? h('ul', { class: 'list', id: 'children' }, [...children].sort((a, b) => BY_NAME.compare(a.name, b.name)).map((c) => {
       const last = latest(c, measurements.filter((m) => m.child_id === c.id), tables);
-      const [said] = plainLines(c, last);
+      const [said] = c.exit_reason === 'died' ? [] : plainLines(c, last); // no advice to take her anywhere
       // measured before last month: said with its day, not as today's
       const on = last?.m.measured_on;
       return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
@@ -169,7 +169,8 @@ export async function child(ctx, childId) {
     h('h2', {}, c.name), asOf(ctx), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
     // left (died, moved away): not told when the posyandu meets
     c.exit_date ? h('p', { id: 'exit' }, exitText(c)) : pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
-    h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
+    c.exit_reason === 'died' ? null
+      : h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
       ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', '),
         also: also.length ? t('also_due', { doses: from(also) }) : '' })
