@@ -2,6 +2,8 @@
 /children/<id>/history and /audit-log (posyandu.history): who read a child's data, and who changed it."""
 from __future__ import annotations
 
+import uuid
+
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -193,5 +195,32 @@ class AuditLogList(MethodView):
         it came from, optionally one user's, one kind of record's, one record's or one action's (admin:
         an investigation)."""
         stmt = history.audit_log_query(args.get("user_id"), args.get("entity"), args.get("record_id"), args.get("action"))
-        return _page(stmt, args["limit"], args["cursor"], AuditLog,
-                     lambda rows: history.described(rows, where_from=True))
+        shown: list[AuditLog] = []
+        page = _page(stmt, args["limit"], args["cursor"], AuditLog,
+                     lambda rows: shown.extend(rows) or history.described(rows, where_from=True))
+        # its changes hold a child's values (her name, NIK, mother's phone; a weighing): a read of her data, in
+        # her access history as the same rows read through /children/{id}/history are
+        privacy.record_reads("view", _children_of(shown))
+        db.session.commit()
+        return page
+
+
+def _children_of(rows: list[AuditLog]) -> list[uuid.UUID]:
+    """The children whose data these audit rows hold: a child's own rows (her record, a parent link) and those of
+    her weighings, doses and supplements."""
+    from sqlalchemy import select
+
+    from posyandu.audit import ENTITIES
+
+    def as_id(text: str | None) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(text) if text else None
+        except ValueError:
+            return None
+
+    out = [as_id(r.record_id) for r in rows if r.entity in ("child", "parent_link")]
+    for name, entity in ENTITIES.items():
+        ids = {as_id(r.record_id) for r in rows if r.entity == name} - {None}
+        if ids and name != "child" and hasattr(entity.model, "child_id"):
+            out += db.session.scalars(select(entity.model.child_id).where(entity.model.id.in_(ids)))
+    return [i for i in out if i is not None]

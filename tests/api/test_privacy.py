@@ -322,6 +322,32 @@ def test_a_moved_childs_history_has_the_downloads_of_where_she_was_then(world, c
     assert [i["posyandu_id"] for i in items if i["child_id"] is None] == [p2, p1]  # newest first
 
 
+def test_the_admins_audit_log_is_a_read_of_the_children_whose_values_it_shows(world, client, db, make_child):
+    """``GET /audit-log`` answers the values written (a mother's phone, her NIK; a weighing): the same rows read
+    through the child's history were logged, through the admin's audit log they were not."""
+    import uuid
+
+    child = make_child(name="Rara Putri")
+    assert client.patch(f"/api/v1/children/{child['id']}", json={"guardian_phone": "081234567890"},
+                        headers=world.headers("kader1")).status_code == 200
+    weighed = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                          json={"measured_on": date.today().isoformat(), "weight_kg": 9.1}).get_json()
+    other = make_child(name="Anak Lain")
+    before = {c: len(_log(db, child_id=uuid.UUID(c))) for c in (child["id"], other["id"])}
+    admin = world.headers("admin")
+    rows = client.get("/api/v1/audit-log", query_string={"entity": "child", "record_id": child["id"]}, headers=admin)
+    assert rows.status_code == 200 and any("081234567890" in str(i["changes"]) for i in rows.get_json()["items"])
+    assert [(r.action, r.resource) for r in _log(db, child_id=uuid.UUID(child["id"]))[before[child["id"]]:]] == \
+        [("view", "GET /api/v1/audit-log")]
+    assert client.get("/api/v1/audit-log", query_string={"record_id": weighed["id"]}, headers=admin).status_code == 200
+    assert len(_log(db, child_id=uuid.UUID(child["id"]))) == before[child["id"]] + 2  # a weighing's row: her read
+    assert len(_log(db, child_id=uuid.UUID(other["id"]))) == before[other["id"]]
+    # rows of no child (logins): nothing logged
+    logged = len(_log(db))
+    assert client.get("/api/v1/audit-log", query_string={"action": "login", "limit": 5}, headers=admin).status_code == 200
+    assert len(_log(db)) == logged
+
+
 def test_a_merge_refused_naming_the_child_that_stands_logs_the_read(world, client, db, make_child):
     """A merge into a registration merged away since is 409, naming the child that stands by her name and
     birth date: a disclosure like any read, which left no row (the refusal rolled everything back)."""
