@@ -99,7 +99,8 @@ def test_a_parent_sees_who_read_the_child_and_downloads_its_data(live_server, ne
         expect(more).to_be_enabled()  # the page read
     # (the bidan may have synced her area to a phone, or downloaded the follow-up list on the reports screen,
     # in an earlier test: those are listed too)
-    expect(rows.filter(has_text="Bidan Ratna").filter(has_text="mengunduh daftar tindak lanjut (kecamatan Wringinanom)")
+    # a midwife's download of her area: logged for each of her posyandu it held, her child's named
+    expect(rows.filter(has_text="Bidan Ratna").filter(has_text="mengunduh daftar tindak lanjut (Posyandu Melati)")
            .first).to_be_visible()
     expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="mengunduh data anak")).to_have_count(1)
     expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="menyalin data anak ke HP").first).to_be_visible()
