@@ -178,8 +178,9 @@ def test_fhir_codes_a_posyandu_and_its_puskesmas_as_they_stood_when_the_reports_
     not exist then, and Melati's Location carried its new desa where the month's reports count it in
     Sumbergede. A dose at the puskesmas is coded with the puskesmas of its day, Melati with its desa at the
     period's end (reports.cohort.as_of)."""
-    from datetime import date
+    from posyandu.validators import local_today
 
+    today = local_today("35.25")  # Melati's day, as its move is dated (UTC's is the day before from 17:00)
     baby = make_child(name="Bayi Melati", sex="F", birth_date="2025-01-05")
 
     def dose(vaccine, on):
@@ -198,7 +199,7 @@ def test_fhir_codes_a_posyandu_and_its_puskesmas_as_they_stood_when_the_reports_
     moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", headers=admin,
                          json={"puskesmas_id": sooko, "desa_code": "35.25.01.2002"})
     assert moved.status_code == 200, moved.get_json()
-    mr = dose("MR", date.today().isoformat())
+    mr = dose("MR", today.isoformat())
 
     def village(found):
         melati = [r for r in found if r["resourceType"] == "Location" and r["id"] == str(world.ids["p1"])]
@@ -210,7 +211,7 @@ def test_fhir_codes_a_posyandu_and_its_puskesmas_as_they_stood_when_the_reports_
         assert february[str(world.ids["pkm_a"])]["name"] == "PKM Wringinanom" and sooko not in february, who
         assert village(february.values()) == ["3525012001"], who
         # from then to now: each dose's puskesmas of its day; Melati's desa at the period's end
-        both = _resources(client, world, f"from=2025-02&to={date.today():%Y-%m}", who)
+        both = _resources(client, world, f"from=2025-02&to={today:%Y-%m}", who)
         by_id = {r["id"]: r for r in both}
         assert by_id[bcg]["location"] == {"reference": f"urn:uuid:{world.ids['pkm_a']}"}, who
         assert by_id[mr]["location"] == {"reference": f"urn:uuid:{sooko}"}, who
