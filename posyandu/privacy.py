@@ -122,9 +122,14 @@ def record_reads(action: str, child_ids: Iterable[uuid.UUID | None]) -> None:
     ids = list(dict.fromkeys(cid for cid in child_ids if cid is not None))
     if not ids or _headers_only():
         return
-    base = {"at": utcnow(), "action": action, "resource": _resource(), "posyandu_id": None,
+    _insert_reads(action, "child_id", ids)
+
+
+def _insert_reads(action: str, column: str, values: list[uuid.UUID]) -> None:
+    """One access row for each of ``values``, in ``column`` (a child's id, or a posyandu's), in one INSERT."""
+    base = {"at": utcnow(), "action": action, "resource": _resource(), "child_id": None, "posyandu_id": None,
             "region_code": None, **context()}
-    insert_rows(db.session, AccessLog, [{**base, "child_id": cid} for cid in ids])
+    insert_rows(db.session, AccessLog, [{**base, column: value} for value in values])
 
 
 def record_read_unless_written(record: Any, version_before: int, child_id: uuid.UUID) -> None:
@@ -182,9 +187,7 @@ def _log_each_posyandu(user: Any, action: str, region_code: str | None) -> None:
         select(Posyandu.id, Posyandu.desa_code).where(posyandu_clause(user), Posyandu.deleted_at.is_(None))
         .order_by(Posyandu.id)) if region_code is None or in_region(desa, region_code)]
     if held:
-        base = {"at": utcnow(), "action": action, "resource": _resource(), "child_id": None, "region_code": None,
-                **context()}
-        insert_rows(db.session, AccessLog, [{**base, "posyandu_id": posyandu_id} for posyandu_id in held])
+        _insert_reads(action, "posyandu_id", held)
 
 
 def holds_own_area(user: Any, region_code: str) -> bool:
