@@ -40,6 +40,11 @@ def _in_1904(row: Any) -> Any:
     return row
 
 
+STRICT_OOXML = b"http://purl.oclc.org/ooxml/"
+"""The namespaces of a workbook saved in Excel as "Strict Open XML Spreadsheet": openpyxl reads Excel's
+usual (transitional) ones alone, and found no sheet in it (the file was told it held only charts)."""
+
+
 def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -53,12 +58,17 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     try:
         with zipfile.ZipFile(data) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
+            if unpacked > MAX_UNPACKED:
+                raise FileError(Msg(f"the workbook unpacks to more than {MAX_UNPACKED >> 20} MB: no register is that "
+                                    "large (split it, or save it again from the spreadsheet)",
+                                    f"isi buku kerja lebih dari {MAX_UNPACKED >> 20} MB setelah dibuka: tidak ada "
+                                    "register sebesar itu (pecah berkas, atau simpan ulang dari aplikasi spreadsheet)"))
+            if STRICT_OOXML in archive.read("_rels/.rels"):
+                raise FileError(Msg("the workbook is saved as \"Strict Open XML Spreadsheet\", which cannot be read: "
+                                    "save it again as \"Excel Workbook (*.xlsx)\"",
+                                    "buku kerja disimpan sebagai \"Strict Open XML Spreadsheet\" yang tidak dapat "
+                                    "dibaca: simpan ulang sebagai \"Excel Workbook (*.xlsx)\""))
         data.seek(0)
-        if unpacked > MAX_UNPACKED:
-            raise FileError(Msg(f"the workbook unpacks to more than {MAX_UNPACKED >> 20} MB: no register is that large "
-                                "(split it, or save it again from the spreadsheet)",
-                                f"isi buku kerja lebih dari {MAX_UNPACKED >> 20} MB setelah dibuka: tidak ada register "
-                                "sebesar itu (pecah berkas, atau simpan ulang dari aplikasi spreadsheet)"))
         book = load_workbook(data, read_only=True, data_only=True)
     except FileError:
         raise

@@ -938,6 +938,38 @@ def test_an_xlsx_of_chart_sheets_only_is_422_not_500(client, world, db):
     assert counts(db, world) == refused_attempt(before)  # the import's refusal audited (a dry run writes nothing)
 
 
+def test_an_xlsx_saved_as_strict_open_xml_is_told_so(client, world, db):
+    """Excel's "Strict Open XML Spreadsheet" names its parts in other namespaces (purl.oclc.org), which
+    openpyxl does not read: the file was told it held no sheet of cells, "only charts". It is told how
+    it was saved, and how to save it so it can be read."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tanggal Ukur", "BB (kg)"])
+    book.active.append(["Melati", "Wulan", "P", datetime(2024, 6, 1), datetime(2025, 6, 10), 8.1])
+    plain, strict = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    namespaces = [(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                   b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+                  (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                   b"http://purl.oclc.org/ooxml/officeDocument/relationships")]
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(strict, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            part = src.read(item.filename)
+            for transitional, strict_ns in namespaces:
+                part = part.replace(transitional, strict_ns)
+            dst.writestr(item, part)
+    before = counts(db, world)
+    resp = upload(client, world, strict.getvalue(), query="dry_run=true", name="strict.xlsx")
+    assert resp.status_code == 422 and "Strict Open XML" in resp.get_json()["errors"]["file"][0], resp.get_json()
+    assert "chart" not in resp.get_json()["errors"]["file"][0]
+    assert counts(db, world) == before  # a dry run writes nothing
+    resp = upload(client, world, plain.getvalue(), query="dry_run=true", name="plain.xlsx")
+    assert resp.status_code == 200 and resp.get_json()["errors"] == [], resp.get_json()
+
+
 def test_an_xlsx_merged_across_every_column_down_a_far_row_is_read_in_moments(client, world, db):
     """A merged range is given to every cell it covers, in every row down to its last (Excel shows it
     so): one across to column XFD (16384) and down to row 20000, over a sheet of one child, filled
