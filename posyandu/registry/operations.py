@@ -934,7 +934,7 @@ def _flag_carried(loser: Child, winner: Child) -> uuid.UUID | None:
         and other.posyandu_id == winner.posyandu_id and not ruled_apart(winner, [other]) else None
 
 
-def merge_children(user: User, winner: Child, loser: Child) -> Child:
+def merge_children(user: User, winner: Child, loser: Child, *, parents_confirmed: bool = False) -> Child:
     """A bidan merges a duplicate registration (two phones, one newborn) into ``winner``.
 
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
@@ -948,13 +948,16 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     flagged as a possible duplicate of the loser is flagged against the
     winner (flags stay within one posyandu: across posyandu, none passes, and the loser's posyandu's
     child is judged again among its own; none against a child a bidan ruled it apart from, ``ruled_apart``),
-    and the winner's growth is recomputed over the joined history.
+    and the winner's growth is recomputed over the joined history. Each child with a parent account the
+    other has not is merged only when ``parents_confirmed`` (``_check_families``).
     """
     access.require_health_worker(user)
     if winner.id == loser.id:
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_may_be_one(winner, loser)
+    if not parents_confirmed:
+        _check_families(winner, loser)
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     if winner.exit_date is not None and (last := _event_day(loser.id, last=True)) is not None \
             and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
@@ -1021,6 +1024,34 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     revoke_unseen_invitations(Child.id == winner.id)
     refresh_child_growth(winner)
     return winner
+
+
+def _check_families(winner: Child, loser: Child) -> None:
+    """409 ``parents_differ`` when each child has a parent account linked that the other has not: merged,
+    both families see the one record, each the other's child's weighings and doses (a merge is not undone).
+    One child's mother and father, each linked on a registration of their own, are confirmed so
+    (``parents_confirmed``); two families' children merged by mistake are not. The accounts are named
+    as the children's parent lists name them."""
+    linked: dict[uuid.UUID, set[uuid.UUID]] = {winner.id: set(), loser.id: set()}
+    for child_id, user_id in db.session.execute(select(ParentLink.child_id, ParentLink.user_id)
+                                                .where(ParentLink.child_id.in_(linked))):
+        linked[child_id].add(user_id)
+    own = {child.id: linked[child.id] - linked[other.id] for child, other in ((winner, loser), (loser, winner))}
+    if not all(own.values()):
+        return
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(own[winner.id] | own[loser.id]))).all())
+
+    def listed(child: Child) -> str:
+        return f"{child.name}: {', '.join(sorted(names[user_id] for user_id in own[child.id]))}"
+
+    families = f"{listed(winner)}; {listed(loser)}"
+    raise Conflict(Msg(f"each child has a parent account the other has not ({families}): merged, each family sees "
+                       "the other's weighings and doses. Merge only when they are one child's parents",
+                       f"tiap anak punya akun orang tua yang tidak terhubung ke anak lainnya ({families}): bila "
+                       "digabung, tiap keluarga melihat penimbangan dan imunisasi anak lainnya. Gabungkan hanya "
+                       "bila mereka orang tua dari anak yang sama"),
+                   key="parents_differ", extensions={"parents": {str(child.id): sorted(str(u) for u in own[child.id])
+                                                                 for child in (winner, loser)}})
 
 
 def merged_already(user: User, winner: Child, duplicate_id: uuid.UUID) -> bool:

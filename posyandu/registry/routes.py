@@ -330,7 +330,9 @@ class ChildMerge(MethodView):
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
                                "stands named in merged_into (merge into that one); or conflict, errors.duplicate_id: "
-                               "a bidan ruled the two different children (not-duplicate) and they are not flagged again")
+                               "a bidan ruled the two different children (not-duplicate) and they are not flagged again; "
+                               "or parents_differ: each child has a parent account the other has not (named in "
+                               "detail, their ids in parents by child id), merged only with parents_confirmed")
     def post(self, body, child_id):
         """Merge a duplicate registration into this child (bidan, admin).
 
@@ -364,7 +366,7 @@ class ChildMerge(MethodView):
             privacy.record_reads("view", [winner.id])  # no write: its answer carries the child, a read
             db.session.commit()
             return winner
-        child = ops.merge_children(current_user, winner, loser)
+        child = ops.merge_children(current_user, winner, loser, parents_confirmed=body["parents_confirmed"])
         db.session.commit()
         return child
 

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.support.paging import all_pages
 from tests.sync.helpers import pull_all
 
@@ -430,3 +431,49 @@ def test_a_code_for_a_child_the_parent_sees_already_is_refused_and_left_for_the_
     assert made.status_code == 201, made.get_json()
     assert [p["username"] for p in client.get(f"/api/v1/children/{child['id']}/parents",
                                               headers=world.headers("kader1")).get_json()["items"]] == ["parent1", "ayah.tetap"]
+
+
+def test_a_merge_of_two_families_children_is_asked_to_be_confirmed_naming_their_accounts(
+        client, world, make_child, link_parent):
+    """Each registration with a parent account the other has not: merged, each family saw the other's
+    child's weighings and doses, and a merge is not undone. Refused 409 ``parents_differ`` naming the
+    accounts, nothing written; merged when the bidan confirms they are one child's parents."""
+    from posyandu.auth.operations import create_user
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child, ParentLink
+
+    with world.app.app_context():
+        create_user({"username": "parent2", "password": PASSWORD, "name": "Ibu Lain", "role": "parent"})
+        db.session.commit()
+    winner, loser = make_child(name="Putri", sex="F"), make_child(name="Putri", sex="F")
+    link_parent(winner["id"], "parent1")
+    link_parent(loser["id"], "parent2")
+    url = f"/api/v1/children/{winner['id']}/merge"
+    for lang, words in (("en", "Parent1"), ("id", "orang tua")):
+        refused = client.post(url, json={"duplicate_id": loser["id"]}, headers=world.headers("bidan_a", lang))
+        body = refused.get_json()
+        assert refused.status_code == 409 and body["type"].endswith("/parents_differ"), body
+        assert words in body["detail"] and "Ibu Lain" in body["detail"], body
+        assert body["parents"] == {winner["id"]: [_user_id(world, "parent1")], loser["id"]: [_user_id(world, "parent2")]}
+    with world.app.app_context():
+        assert db.session.get(Child, uuid.UUID(loser["id"])).merged_into is None
+        assert len(db.session.scalars(select(ParentLink)).all()) == 2
+    assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent2")).status_code == 404
+    merged = client.post(url, json={"duplicate_id": loser["id"], "parents_confirmed": True},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent2")).status_code == 200
+
+
+def test_a_merge_asks_nothing_when_one_side_has_every_parent_the_other_has(client, world, make_child, link_parent):
+    """The duplicate's parents all linked to the child that stands too, or no parent on one side: no family
+    gains another's child, so nothing is asked."""
+    first, second, third = (make_child(name="Putri", sex="F") for _ in range(3))
+    link_parent(first["id"])
+    link_parent(second["id"])
+    merged = client.post(f"/api/v1/children/{first['id']}/merge", json={"duplicate_id": second["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    merged = client.post(f"/api/v1/children/{third['id']}/merge", json={"duplicate_id": first["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()

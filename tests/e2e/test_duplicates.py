@@ -343,3 +343,41 @@ def test_one_nik_registered_at_two_posyandu_is_shown_to_the_midwife_to_merge(liv
     expect(bidan.locator("#dup-done")).to_contain_text("Sudah digabungkan: data Dinda Pindahan disimpan")
     assert stored_child(live_server, old["id"])["merged_into"] == new["id"]
     expect(bidan.locator(f".dup-pair[data-first='{old['id']}'], .dup-pair[data-second='{old['id']}']")).to_have_count(0)
+
+
+def test_two_families_linked_to_a_pair_are_named_before_the_merge_goes_on(live_server, new_context):
+    """Each registration with a parent account of its own: the server refuses the merge naming them
+    (both families would see the one record); the midwife is asked whether they are one child's
+    parents, and the merge goes on only when she says so."""
+    from posyandu.demo import _demo_user
+    from posyandu.extensions import db
+
+    born = (date.today() - timedelta(days=40)).isoformat()
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    first = register(live_server, "kader1", posyandu_id=posyandu_id, name="Alesha Putri", sex="F", birth_date=born)
+    second = register(live_server, "kader1b", posyandu_id=posyandu_id, name="Alesha Putri", sex="F", birth_date=born)
+    assert second["possible_duplicate_of"] == first["id"]
+    with live_server.app.app_context():
+        for username, name in (("ibu_alesha", "Ibu Rina"), ("ayah_alesha", "Bapak Joko")):
+            _demo_user({"username": username, "name": name, "role": "parent"})  # DEMO_PASSWORD, as live_server.api logs in
+        db.session.commit()
+    for child, parent in ((first, "ibu_alesha"), (second, "ayah_alesha")):
+        code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader1").get_json()["code"]
+        assert live_server.api("POST", "/auth/redeem", parent, json={"code": code}).status_code == 200
+
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/duplicates")
+    pair = page.locator(f".dup-pair[data-first='{first['id']}'][data-second='{second['id']}']")
+    pair.get_by_role("button", name="Gabungkan").click()
+    pair.get_by_role("button", name="Ya, gabungkan").click()
+    confirm = pair.locator(".dup-confirm p")
+    expect(confirm).to_contain_text("tiap anak punya akun orang tua yang tidak terhubung ke anak lainnya")
+    expect(confirm).to_contain_text("Alesha Putri: Ibu Rina; Alesha Putri: Bapak Joko")
+    assert stored_child(live_server, second["id"])["merged_into"] is None  # nothing merged yet
+    pair.get_by_role("button", name="Ya, orang tua anak yang sama").click()
+    expect(page.locator("#dup-done")).to_contain_text("Sudah digabungkan: data Alesha Putri disimpan")
+    assert stored_child(live_server, second["id"])["merged_into"] == first["id"]
+    for parent in ("ibu_alesha", "ayah_alesha"):
+        assert live_server.api("GET", f"/children/{first['id']}", parent).status_code == 200

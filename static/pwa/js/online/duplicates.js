@@ -27,6 +27,7 @@ export const W = {
   dup_confirm: ['Data anak {keep} disimpan. {w} penimbangan dan {d} imunisasi/vitamin anak {lose} dipindahkan ke anak {keep}, lalu data anak {lose} dihapus. Gabungkan?',
     "Child {keep}'s record is kept. The {w} {w:weighing|weighings} and {d} {d:immunisation/vitamin|immunisations/vitamins} of child {lose} move to child {keep}, then child {lose}'s record is removed. Merge?"],
   dup_confirm_yes: ['Ya, gabungkan', 'Yes, merge'],
+  dup_parents_yes: ['Ya, orang tua anak yang sama', "Yes, one child's parents"],
   dup_working: ['Mengirim ke server…', 'Sending to the server…'],
   dup_merged: ['Sudah digabungkan: data {name} disimpan, dengan semua penimbangan dan imunisasinya.', "Merged: {name}'s record is kept, with all the weighings and doses."],
   dup_apart: ['Dicatat: {a} dan {b} adalah anak yang berbeda.', 'Noted: {a} and {b} are different children.'],
@@ -118,13 +119,19 @@ function pairCard(ctx, pair, info) {
   };
   const say = (tone, text) => { status.className = `dup-status ${tone ? `notice ${tone}` : 'muted'}`; status.textContent = text; };
 
-  /** Run a server operation, then sync: the list is drawn again with what came of it. */
-  const run = async (work, doneText) => {
+  /** Run a server operation, then sync: the list is drawn again with what came of it. ``asked``: a
+   * refusal the user may overrule (the server's 409 ``parents_differ``), asked of her; else told. */
+  const run = async (work, doneText, asked = () => false) => {
     buttons.forEach((b) => { b.disabled = true; });
     say(null, tx('dup_working'));
     try {
       await work();
     } catch (error) {
+      if (asked(error)) {
+        say(null, '');
+        buttons.forEach((b) => { b.disabled = false; });
+        return;
+      }
       say('bad', whyFailed(error));
       buttons.forEach((b) => { b.disabled = false; });
       // the pair changed elsewhere (gone, or the child to keep merged away: 409): fetch what stands
@@ -149,9 +156,15 @@ function pairCard(ctx, pair, info) {
   const merge = button({ class: 'btn primary', 'data-action': 'merge', onclick: () => {
     const keepId = keep.querySelector('input:checked')?.value ?? first.id;
     const [winner, loser, [x, y]] = keepId === second.id ? [second, first, ['B', 'A']] : [first, second, ['A', 'B']];
+    const send = (body) => run(() => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id, ...body }),
+      tx('dup_merged', { name: winner.name }), (error) => {
+        // each child has a parent account the other has not: both families would see the one record
+        if (body.parents_confirmed || !`${error.body?.type}`.endsWith('/parents_differ')) return false;
+        ask(merge, error.body.detail, tx('dup_parents_yes'), () => send({ parents_confirmed: true }));
+        return true;
+      });
     ask(merge, tx('dup_confirm', { keep: `${x} (${winner.name})`, lose: `${y} (${loser.name})`,
-      w: info.weighings.get(loser.id) ?? 0, d: info.doses.get(loser.id) ?? 0 }), tx('dup_confirm_yes'), () => run(
-      () => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id }), tx('dup_merged', { name: winner.name })));
+      w: info.weighings.get(loser.id) ?? 0, d: info.doses.get(loser.id) ?? 0 }), tx('dup_confirm_yes'), () => send({}));
   } }, tx('dup_merge'));
   const names = { a: first.name, b: second.name };
   // why, for whoever reads the child's history later (the audit had none): twins, or a namesake
