@@ -366,7 +366,14 @@ class ChildMerge(MethodView):
             privacy.record_reads("view", [winner.id])  # no write: its answer carries the child, a read
             db.session.commit()
             return winner
-        child = ops.merge_children(current_user, winner, loser, parents_confirmed=body["parents_confirmed"])
+        try:
+            child = ops.merge_children(current_user, winner, loser, parents_confirmed=body["parents_confirmed"])
+        except Conflict as told:
+            if told.key == "parents_differ":  # it names both children's families, as their parent lists do: a read
+                db.session.rollback()  # as the refusal rolls back: the log row in a transaction of its own
+                privacy.record_reads("view", [child_id, body["duplicate_id"]])
+                db.session.commit()
+            raise
         db.session.commit()
         return child
 

@@ -440,6 +440,7 @@ def test_a_merge_of_two_families_children_is_asked_to_be_confirmed_naming_their_
     accounts, nothing written; merged when the bidan confirms they are one child's parents."""
     from posyandu.auth.operations import create_user
     from posyandu.extensions import db
+    from posyandu.privacy import AccessLog
     from posyandu.registry.models import Child, ParentLink
 
     with world.app.app_context():
@@ -458,6 +459,10 @@ def test_a_merge_of_two_families_children_is_asked_to_be_confirmed_naming_their_
     with world.app.app_context():
         assert db.session.get(Child, uuid.UUID(loser["id"])).merged_into is None
         assert len(db.session.scalars(select(ParentLink)).all()) == 2
+        # it named both families, as their parent lists do: a read of each child, logged (the refusal rolled back)
+        read = [(str(r.child_id), r.action) for r in db.session.scalars(
+            select(AccessLog).where(AccessLog.resource == "POST /api/v1/children/<uuid:child_id>/merge"))]
+        assert sorted(read) == sorted([(winner["id"], "view"), (loser["id"], "view")] * 2), read
     assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent2")).status_code == 404
     merged = client.post(url, json={"duplicate_id": loser["id"], "parents_confirmed": True},
                          headers=world.headers("bidan_a"))
