@@ -125,8 +125,9 @@ class Mutation:
 
 def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
     """Per entity: (create schema, partial update schema, dump schema). Fields the
-    server computes are ignored when a client sends the whole record back. Loads are
-    planned (``serializing.planned_load``): a push reads hundreds of records."""
+    server computes are ignored when a client sends the whole record back (``_load``); any other
+    field the record has not is refused, as REST refuses it. Loads are planned
+    (``serializing.planned_load``): a push reads hundreds of records."""
     from posyandu.growth.schemas import MeasurementSchema, MeasurementUpdateSchema
     from posyandu.immunisation.schemas import (ImmunisationSchema, ImmunisationUpdateSchema, SupplementSchema,
                                                SupplementUpdateSchema)
@@ -135,8 +136,18 @@ def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
     pairs = {"child": (ChildSchema, ChildUpdateSchema), "measurement": (MeasurementSchema, MeasurementUpdateSchema),
              "immunisation": (ImmunisationSchema, ImmunisationUpdateSchema),
              "supplement": (SupplementSchema, SupplementUpdateSchema)}
-    return {name: (planned_load(create)(unknown=EXCLUDE), planned_load(update)(partial=True, unknown=EXCLUDE), create())
-            for name, (create, update) in pairs.items()}
+    out = {name: (planned_load(create)(), planned_load(update)(partial=True), create()) for name, (create, update) in
+           pairs.items()}
+    for loaders in out.values():
+        computed = frozenset(loaders[2].dump_fields) - frozenset(loaders[0].load_fields)
+        for loader in loaders[:2]:
+            _COMPUTED[id(loader)] = computed
+    return out
+
+
+_COMPUTED: dict[int, frozenset[str]] = {}
+"""Per load schema of ``_schemas`` (by its id: each is built once): the fields of its record the server
+computes (``version``, ``zscores``, ``trend``), in a pulled record a phone sends back whole."""
 
 
 _SCHEMAS: dict[str, tuple[Schema, Schema, Schema]] = {}
@@ -809,7 +820,12 @@ def _writable(entity: str) -> frozenset[str]:
 
 
 def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
-    return schema.load({k: v for k, v in data.items() if k not in ("id", "base_version", "child_id")})
+    """A mutation's record fields, loaded by ``schema`` (``_schemas``): the fields the server computes
+    ignored, any other the record has not refused ("unknown field", as REST refuses it): dropped,
+    a key mistyped or a field of another version ("weigth_kg", "lila_cm") was answered applied, its
+    value stored nowhere and the phone told nothing."""
+    computed = _COMPUTED.get(id(schema), frozenset())
+    return schema.load({k: v for k, v in data.items() if k not in ("id", "base_version", "child_id") and k not in computed})
 
 
 def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None, who: tuple[str, Any],

@@ -27,7 +27,10 @@ class MutationDoc(Schema):
         "type": "integer", "nullable": True, "minimum": 1,
         "description": "The version the client last saw; null for a record it created"})
     data = fields.Dict(metadata={"description": "The record's fields, as in the REST API (events also carry "
-                                                 "child_id); a delete may carry a reason (as the REST delete's "
+                                                 "child_id; the fields the server computes, in a pulled record sent "
+                                                 "back whole, are ignored; any other field the record has not "
+                                                 "rejects the mutation on that field, as REST refuses it); a delete "
+                                                 "may carry a reason (as the REST delete's "
                                                  "?reason=: text of at most 255 characters, else the "
                                                  "mutation is rejected on reason)"})
 

@@ -1015,8 +1015,8 @@ def test_a_retry_that_writes_a_whole_number_differently_asks_the_same(world, app
 
 def test_a_value_nested_hundreds_of_levels_deep_is_refused_alone(world, client):
     """Reading whole numbers by walking the mutation in Python raised RecursionError at about 334
-    levels: the whole push answered 500. Such a mutation is answered on its own (the unknown field
-    is not kept), and its retry replayed."""
+    levels: the whole push answered 500. Such a mutation is answered on its own (refused on its unknown
+    field, as REST refuses it), the rest applied, and its retry replayed."""
     cid = new_id()
     deep: object = 8.0
     for _ in range(800):
@@ -1025,10 +1025,10 @@ def test_a_value_nested_hundreds_of_levels_deep_is_refused_alone(world, client):
              mutation("measurement", new_id(), {**measurement_data(cid), "note": deep}),
              mutation("measurement", new_id(), measurement_data(cid))]
     first = push(client, world.headers("kader1"), batch)
-    assert [r["status"] for r in first] == ["applied"] * 3, first
-    assert "note" not in first[1]["record"]
+    assert [r["status"] for r in first] == ["applied", "rejected", "applied"], first
+    assert list(first[1]["errors"]) == ["note"], first[1]
     again = push(client, world.headers("kader1"), batch)
-    assert [(r["status"], r["replayed"]) for r in again] == [("applied", True)] * 3
+    assert [(r["status"], r["replayed"]) for r in again] == [("applied", True), ("rejected", True), ("applied", True)]
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
@@ -1231,3 +1231,35 @@ def test_a_birth_weight_to_the_gram_is_pushed_and_pulled_as_it_was_weighed(world
     assert pulled["birth_weight_kg"] == 2.499
     [edited] = push(client, world.headers("kader1b"), [mutation("child", cid, {"birth_weight_kg": 2.498}, base_version=1)])
     assert edited["status"] == "applied" and edited["record"]["birth_weight_kg"] == 2.498, edited
+
+
+def test_a_field_the_record_has_not_is_refused_as_rest_refuses_it_and_a_pulled_record_sent_back_whole_applies(
+        world, client):
+    """A key mistyped or of another version ("weigth_kg", "lila_cm", "mother_nama") was dropped: the push
+    answered applied, the value stored nowhere, the phone told nothing (REST answered 422). Refused on
+    that field now, the batch's other records applied; the fields the server computes, in a record
+    pulled and sent back whole, are still ignored."""
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+
+    cid, mid = new_id(), new_id()
+    [child, weighing, lila] = push(client, world.headers("kader1"), [
+        mutation("child", cid, child_data(world.ids["p1"])), mutation("measurement", mid, measurement_data(cid)),
+        mutation("measurement", new_id(), {**measurement_data(cid, measured_on=(date.today() - timedelta(days=1))
+                                                              .isoformat()), "lila_cm": 13.0})])
+    assert (child["status"], weighing["status"]) == ("applied", "applied"), (child, weighing)
+    assert lila["status"] == "rejected" and list(lila["errors"]) == ["lila_cm"], lila
+    [typo, nama] = push(client, world.headers("kader1"), [
+        mutation("measurement", mid, {"weigth_kg": 9.1}, base_version=1),
+        mutation("child", cid, {"mother_nama": "Siti"}, base_version=1)])
+    assert typo["status"] == "rejected" and list(typo["errors"]) == ["weigth_kg"], typo
+    assert nama["status"] == "rejected" and list(nama["errors"]) == ["mother_nama"], nama
+    rest = client.patch(f"/api/v1/measurements/{mid}", json={"weigth_kg": 9.1}, headers=world.headers("kader1"))
+    assert rest.status_code == 422 and typo["errors"] == rest.get_json()["errors"], (typo, rest.get_json())
+    with world.app.app_context():
+        assert db.session.get(Measurement, uuid.UUID(mid)).weight_kg == 8.1
+    pulled = {c["id"]: c["record"] for c in pull_all(client, world.headers("kader1"))[0] if c["record"]}
+    assert {"zscores", "version", "trend"} <= set(pulled[mid])  # computed fields, sent back with the edit
+    [whole] = push(client, world.headers("kader1"), [
+        mutation("measurement", mid, {**pulled[mid], "weight_kg": 8.4}, base_version=pulled[mid]["version"])])
+    assert whole["status"] == "applied" and whole["record"]["weight_kg"] == 8.4, whole
