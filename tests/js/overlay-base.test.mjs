@@ -100,3 +100,38 @@ test('a field she changed in a form drawn before a pull brought another\'s chang
   assert.equal(open.length, 1);
   assert.deepEqual(open[0].fields, ['mother_name']);
 });
+
+/** Her correction of the record refused by the server (waiting for "Perbaiki"): its overlay stays shown. */
+async function refusedCorrection(s, fields) {
+  const push = s.server.push;
+  s.server.push = async (body) => {
+    s.server.push = push;
+    return { results: body.mutations.map((m) => ({ mutation_id: m.mutation_id, status: 'rejected',
+      errors: Object.fromEntries(Object.keys(fields).map((f) => [f, ['di luar batas']])) })) };
+  };
+  await saveChange(s.db, { entity: 'child', id: s.id, fields });
+  await s.engine.sync();
+}
+
+test('a delete beside her refused correction is based on the version she was shown: another\'s change since is a conflict, not deleted unseen', async () => {
+  const s = await setup();
+  await refusedCorrection(s, { rt: '999' });
+  await changedElsewhere(s, { address: 'Jl. Melati 2' }); // the midwife's correction: pulled, not shown under her overlay
+  const { entry } = await saveChange(s.db, { entity: 'child', id: s.id, op: 'delete', reason: 'salah input' });
+  assert.equal(entry.base_version, 1, 'the version her overlay shows, not the one pulled since');
+  await s.engine.sync();
+  assert.equal(s.server.get('child', s.id).deleted_at ?? null, null, 'the midwife\'s corrected record is not deleted unasked');
+  assert.deepEqual((await conflictList(s.db)).map((c) => c.op), ['delete']);
+});
+
+test('an edit saved beside an open conflict is based on the version she was shown: another\'s change of the field she edits is a conflict', async () => {
+  const s = await setup();
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { mother_name: 'Siti A' } });
+  s.server.write('child', s.id, { ...s.server.get('child', s.id), mother_name: 'Siti B', address: 'Jl. Melati 2' });
+  await s.engine.sync(); // her name: a conflict; the other's address pulled, her overlay still shows the old one
+  assert.deepEqual((await conflictList(s.db)).map((c) => c.fields), [['mother_name']]);
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { address: 'Jl. Mawar 1 RT 3' } });
+  await s.engine.sync();
+  assert.equal(s.server.get('child', s.id).address, 'Jl. Melati 2', 'the other\'s address is not overwritten unseen');
+  assert.ok((await conflictList(s.db)).some((c) => c.fields.includes('address')));
+});

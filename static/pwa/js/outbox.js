@@ -80,8 +80,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     await outbox.delete(e.mutation_id);
     row.pending = Math.max(0, row.pending - 1);
   }
-  const open = op === 'delete' || !had ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
-  if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
+  const open = !had ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
+  if (open.length && op !== 'delete') return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
   // as the server has it when this entry arrives (withoutMovedOverride); all refused: its copy, its
   // N/T too unless she changed it
   const alone = refused.length && row.server && !queued.some((e) => e.state !== 'needs_attention');
@@ -100,9 +100,10 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // a health worker's reason for a dose off the schedule: this save's only
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   // Based on her first unsent change's (or `drawn`'s) version, not the one held now: the server sees
-  // only her changes, not overwriting another's since.
+  // only her changes, not overwriting another's since. A delete too: beside a change refused or in
+  // conflict, she was shown her overlay, not the version pulled since (the server's answer: a conflict).
   const earlier = queued.filter((e) => e.op === 'upsert');
-  const base = op === 'delete' || !row.server ? row.server_version
+  const base = !row.server ? row.server_version : op === 'delete' ? shownBase(row, [...earlier, ...open])
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
   const before = view(row) ?? {};
   const changed = op === 'delete' ? null : !earlier.length ? changedFields(entity, data, row.server)
@@ -141,8 +142,13 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** About a deletion (either side's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
+/** The version a record's overlay shows her (its unsent entries' and open conflicts' earliest base):
+ * the one a save beside them is based on, so that the server answers a conflict over what another
+ * changed since, which she never saw, rather than overwriting or deleting it. */
+const shownBase = (row, unsent) => Math.min(row.server_version, ...unsent.map((e) => e.base_version ?? 1));
+
 /** Save beside an open conflict: only what THIS save changed (or a replaced refused entry carried)
- * is sent, never a field in question (her value goes to `mine`). */
+ * is sent, never a field in question (her value goes to `mine`), on the version she was shown. */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};
@@ -161,7 +167,8 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
     const data = payload(entity, { child_id: current.child_id, ...pick(current, send) });
     if (fields.override_reason) data.override_reason = fields.override_reason;
     const seq = await queuePlace(meta, refused, queued);
-    entry = entryFor(entity, 'upsert', id, row.server_version, data, seq, send.filter((f) => f in data));
+    const base = shownBase(row, [...open, ...queued.filter((e) => e.op === 'upsert')]);
+    entry = entryFor(entity, 'upsert', id, base, data, seq, send.filter((f) => f in data));
     row.pending += 1;
     await outbox.put(entry);
   }
