@@ -1518,3 +1518,28 @@ test('a delete kept over another phone\'s correction ("Tetap hapus") goes with i
   assert.deepEqual([sent.op, sent.data], ['delete', { reason: 'Tercatat dua kali' }]);
   assert.ok(server.get('measurement', mid).deleted_at);
 });
+
+for (const batchSize of [100, 1]) {
+  test(`a weighing pushed with its child's registration, refused, waits for the correction and then goes (batches of ${batchSize})`, async () => {
+    // the server refuses the weighing too, on child_id (no such child): it kept that refusal for its
+    // mutation_id, so the weighing stayed "perlu perhatian" for good after the child was corrected
+    const { db, server, engine } = setup({ batchSize });
+    refuseBadNik(server);
+    const id = crypto.randomUUID(), mid = crypto.randomUUID();
+    await saveChange(db, { entity: 'child', id, fields: { ...child(), nik: '123' } });
+    await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
+    await engine.sync();
+    // (seenBodies: what reached the server's rules, the refused registration left out)
+    const weighingsSent = () => server.seenBodies.flatMap((b) => b.mutations).filter((m) => m.entity === 'measurement').length;
+    assert.equal(weighingsSent(), batchSize === 1 ? 0 : 1, 'a later batch holds it back');
+    const [refused, waiting] = await outboxEntries(db);
+    assert.deepEqual([refused.entity, refused.state, waiting.entity, waiting.state, waiting.errors ?? null],
+      ['child', 'needs_attention', 'measurement', 'pending', null]);
+    await engine.sync(); // held back while the registration stays refused: not sent again
+    assert.equal(weighingsSent(), batchSize === 1 ? 0 : 1);
+    await saveChange(db, { entity: 'child', id, fields: { nik: '3201234567890123' } });
+    await engine.sync();
+    assert.deepEqual(await outboxEntries(db), []);
+    assert.equal(server.get('measurement', mid).weight_kg, 9.1);
+  });
+}

@@ -40,6 +40,7 @@ export function applyPushResults(db, batch, results) {
     const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;
     const byId = new Map(results.map((r) => [r.mutation_id, r]));
     const answered = [];
+    const unregistered = new Set(); // children whose registration this push refused
     for (const entry of batch) {
       const result = byId.get(entry.mutation_id);
       if (!result) continue;
@@ -83,7 +84,14 @@ export function applyPushResults(db, batch, results) {
           takeServer(row, result.record, result.version);
           await records.put(row);
         }
+      } else if (entry.entity !== 'child' && unregistered.has(entry.data?.child_id)
+        && Object.keys(result.errors ?? {}).join() === 'child_id') {
+        // refused only as her child's registration was, in this push: sent again once she corrects it
+        // (sync.js holds it back), a new mutation (the server keeps this one's refusal for its retries)
+        await outbox.delete(entry.mutation_id);
+        await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending' });
       } else {
+        if (entry.entity === 'child' && entry.op === 'upsert' && entry.base_version === null) unregistered.add(entry.id);
         await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
       }
     }

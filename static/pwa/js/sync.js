@@ -79,7 +79,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     try {
       const reply = await api.push({ client_id: id, mutations: batch.map(({ mutation_id, entity, op, id: rid, base_version, data }) => ({
         mutation_id, entity, op, id: rid, base_version, data })) });
-      const answered = await applyPushResults(db, batch, Array.isArray(reply?.results) ? reply.results : []);
+      const results = Array.isArray(reply?.results) ? reply.results : [];
+      const answered = await applyPushResults(db, batch, results);
+      // a registration refused: her weighings and doses in later batches wait (heldBack), as in later runs
+      const refused = new Set(results.filter((r) => r?.status === 'rejected').map((r) => r.mutation_id));
+      for (const e of batch) if (registers(e) && refused.has(e.mutation_id)) unregistered.add(e.id);
       const missing = batch.filter((e) => !answered.includes(e.mutation_id));
       return missing.length ? { missing, error: Object.assign(new Error('incomplete push answer'), { kind: 'server' }) } : {};
     } catch (error) {
