@@ -13,7 +13,7 @@ from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.errors import other_id_problems, refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
-from posyandu.registry.schemas import DeleteArgs
+from posyandu.registry.schemas import RecordDeleteArgs
 from posyandu.validators import ID_TAKEN, STALE_VERSION, Schema
 
 
@@ -81,12 +81,12 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
 
         @roles_required(*STAFF)
         @seen_first(seen_event)
-        @blp.arguments(DeleteArgs, location="query")
+        @blp.arguments(RecordDeleteArgs, location="query")
         @blp.response(204)
         @blp.doc(summary=f"Remove a {noun} entered by mistake (kept as a tombstone)")
         def delete(self, args, event_id):
             events.delete_event(current_user, access.get_event(current_user, model, event_id, for_update=True),
-                                args.get("reason"))
+                                args.get("reason"), args.get("base_version"))
             db.session.commit()
 
     return blp

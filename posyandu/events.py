@@ -203,8 +203,11 @@ def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: 
     record_change(obj, "update", changes, reason=given if user.role in access.HEALTH_WORKERS else None, **log)
 
 
-def delete_event(user: User, obj: Any, reason: str | None) -> None:
+def delete_event(user: User, obj: Any, reason: str | None, base_version: int | None = None) -> None:
+    """Tombstone ``obj``; on ``base_version`` (the version the caller read), if given: 409 when another
+    change came since (a sync push's delete on a stale version is a conflict alike)."""
     access.require_staff(user)
+    check_base_version(obj, base_version)
     record_change(obj, "delete", reason=reason)
     if type(obj) in AFTER_WRITE:
         AFTER_WRITE[type(obj)](user, obj, db.session.get(Child, obj.child_id), {})

@@ -729,12 +729,14 @@ def _judged_again(child: Child) -> dict[str, list[Any]]:
     return apply_changes(child, {"possible_duplicate_of": found.id})
 
 
-def delete_child(user: User, child: Child, reason: str | None) -> None:
+def delete_child(user: User, child: Child, reason: str | None, base_version: int | None = None) -> None:
     """Tombstone the child and, with it, every event of the child (each with its own log row). The
     events take the child's own ``deleted_at``: that is how ``restore_child`` knows them from events
     deleted on their own before. A child flagged as its possible duplicate is flagged again against
-    the children that stand."""
+    the children that stand. On ``base_version`` (the version the caller read), if given: 409 when
+    another change came since."""
     access.require_staff(user)
+    check_base_version(child, base_version)
     record_change(child, "delete", reason=reason)
     for event in child_events(child.id):
         event.deleted_at = child.deleted_at

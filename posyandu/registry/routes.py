@@ -20,7 +20,7 @@ from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        DeletedChildPage, DeletedChildQueryArgs,
                                        InvitationSchema, LinkedParentPage, MergeSchema, MovedChildrenSchema,
-                                       MoveChildrenSchema, NotDuplicateSchema, RestoreSchema,
+                                       MoveChildrenSchema, NotDuplicateSchema, RecordDeleteArgs, RestoreSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
@@ -249,11 +249,13 @@ class ChildById(MethodView):
 
     @roles_required(*STAFF)
     @seen_first(access.get_child)
-    @blp.arguments(DeleteArgs, location="query")
+    @blp.arguments(RecordDeleteArgs, location="query")
     @blp.response(204)
     def delete(self, args, child_id):
-        """Remove a child registered by mistake (kept as a tombstone)."""
-        ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
+        """Remove a child registered by mistake (kept as a tombstone); on the version read, if
+        ``base_version`` is given (409 when another change came since)."""
+        ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"),
+                         args.get("base_version"))
         db.session.commit()
 
 

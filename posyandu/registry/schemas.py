@@ -193,6 +193,13 @@ class DeleteArgs(Schema):
         "description": "Why, kept in the audit log (in the query string: sent in a body it is refused)"})
 
 
+class RecordDeleteArgs(DeleteArgs):
+    """A child's or an event's delete: on the version the caller read, if given."""
+
+    base_version = v.WholeNumber(validate=validate.Range(min=1), metadata={
+        "description": f"The version you read; if another change came since, 409 ({v.STALE_VERSION.split(';')[0]})"})
+
+
 class InvitationSchema(Schema):
     id = Uuid(dump_only=True, metadata={"description": "The code's id in the child's open codes (to revoke it)"})
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})

@@ -929,3 +929,34 @@ def test_a_merge_of_two_children_that_cannot_be_one_or_were_ruled_apart_is_refus
     db.session.remove()
     assert {c.name for c in db.session.scalars(select(Child).where(Child.merged_into.is_(None)))} >= {
         "Ahmad Saputra", "Wati", "Nurul Hidayah", "Nur Hidayah"}
+
+
+@pytest.mark.parametrize("kind", ["child", "measurements", "immunisations", "supplements"])
+def test_a_delete_on_a_version_read_before_another_change_is_409_and_deletes_nothing(client, world, make_child, kind):
+    """A REST delete could not name the version it read: a bidan deleting a weighing she read before a
+    cadre's correction deleted the correction unseen (a push's delete on that version is a conflict,
+    and an If-Match was told to send base_version, which no delete took). ``?base_version=`` now."""
+    today = date.today()
+    # the last vitamin A round (10 February or 10 August) passed, the child 8 months old then
+    rounds = [date(year, month, 10) for year in (today.year - 1, today.year) for month in (2, 8)]
+    round_day = max(day for day in rounds if day < today)
+    child = make_child(**({"birth_date": (round_day - timedelta(days=240)).isoformat()} if kind == "supplements" else {}))
+    bodies = {"measurements": {"measured_on": today.isoformat(), "weight_kg": 8.0},
+              "immunisations": {"vaccine": "MR", "dose": 1, "given_on": today.isoformat()},
+              "supplements": {"kind": "vitamin_a_blue", "given_on": round_day.isoformat()}}
+    if kind == "child":
+        url, correction = f"/api/v1/children/{child['id']}", {"mother_name": "Siti Aminah"}
+    else:
+        made = client.post(f"/api/v1/children/{child['id']}/{kind}", json=bodies[kind], headers=world.headers("kader1"))
+        assert made.status_code == 201, made.get_json()
+        url = f"/api/v1/{kind}/{made.get_json()['id']}"
+        correction = {"measurements": {"weight_kg": 8.4}, "immunisations": {"batch_number": "MR-2026-01"},
+                      "supplements": {"given_by": "Bidan Sari"}}[kind]
+    fixed = client.patch(url, json={**correction, "base_version": 1}, headers=world.headers("kader1b"))
+    assert fixed.status_code == 200 and fixed.get_json()["version"] == 2, fixed.get_json()
+    stale = client.delete(f"{url}?base_version=1&reason=salah%20input", headers=world.headers("bidan_a"))
+    assert stale.status_code == 409 and "version 2" in stale.get_json()["detail"], stale.get_json()
+    assert client.get(url, headers=world.headers("bidan_a")).status_code == 200  # nothing deleted
+    assert client.delete(f"{url}?base_version=0", headers=world.headers("bidan_a")).status_code == 422
+    assert client.delete(f"{url}?base_version=2&reason=salah%20input", headers=world.headers("bidan_a")).status_code == 204
+    assert client.get(url, headers=world.headers("bidan_a")).status_code == 404
