@@ -1543,3 +1543,27 @@ for (const batchSize of [100, 1]) {
     assert.equal(server.get('measurement', mid).weight_kg, 9.1);
   });
 }
+
+test('"Kirim lagi" of a refusal the server answered on the whole record sends it under a new mutation id: the server would replay its refusal', async () => {
+  const { db, server, engine } = setup();
+  const id = crypto.randomUUID();
+  const push = server.push;
+  let closed = true; // the server refuses the registration as a whole (a posyandu closed, then reopened)
+  server.push = async (body) => {
+    if (!closed) return push(body);
+    return { results: body.mutations.map((m) => ({ mutation_id: m.mutation_id, status: 'rejected', errors: { _schema: ['posyandu ditutup'] } })) };
+  };
+  const { entry } = await saveChange(db, { entity: 'child', id, fields: child() });
+  await engine.sync();
+  const [refused] = await outboxEntries(db);
+  assert.deepEqual([refused.state, refused.mutation_id], ['needs_attention', entry.mutation_id]);
+  closed = false;
+  await retryEntry(db, refused.mutation_id);
+  const [again] = await outboxEntries(db);
+  assert.equal(again.state, 'pending');
+  assert.notEqual(again.mutation_id, entry.mutation_id, 'a new id: the first one\'s refusal is kept for its retries');
+  assert.equal(again.created_seq, refused.created_seq, 'in its place in the queue');
+  assert.equal(await engine.sync(), true);
+  assert.equal(server.get('child', id).name, child().name);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});

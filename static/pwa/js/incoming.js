@@ -86,13 +86,13 @@ export function applyPushResults(db, batch, results) {
         }
       } else if (entry.entity !== 'child' && unregistered.has(entry.data?.child_id)
         && Object.keys(result.errors ?? {}).join() === 'child_id') {
-        // refused only as her child's registration was, in this push: sent again once she corrects it
-        // (sync.js holds it back), a new mutation (the server keeps this one's refusal for its retries)
+        // refused as its child's registration was: sent anew (the server replays a refusal) once she corrects it
         await outbox.delete(entry.mutation_id);
         await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending' });
       } else {
         if (entry.entity === 'child' && entry.op === 'upsert' && entry.base_version === null) unregistered.add(entry.id);
-        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
+        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in,
+          refused: true });
       }
     }
     return answered;

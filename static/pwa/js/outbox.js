@@ -100,8 +100,7 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // a health worker's reason for a dose off the schedule: this save's only
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   // Based on her first unsent change's (or `drawn`'s) version, not the one held now: the server sees
-  // only her changes, not overwriting another's since. A delete too: beside a change refused or in
-  // conflict, she was shown her overlay, not the version pulled since (the server's answer: a conflict).
+  // only her changes, not overwriting another's since. A delete too (shownBase).
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = !row.server ? row.server_version : op === 'delete' ? shownBase(row, [...earlier, ...open])
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -142,9 +141,7 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** About a deletion (either side's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** The version a record's overlay shows her (its unsent entries' and open conflicts' earliest base):
- * the one a save beside them is based on, so that the server answers a conflict over what another
- * changed since, which she never saw, rather than overwriting or deleting it. */
+/** The version her overlay shows (its entries' and conflicts' earliest base): another's change since, unseen, is a conflict. */
 const shownBase = (row, unsent) => Math.min(row.server_version, ...unsent.map((e) => e.base_version ?? 1));
 
 /** Save beside an open conflict: only what THIS save changed (or a replaced refused entry carried)
@@ -213,10 +210,17 @@ export function markBatch(db, batch, errors, errorsIn = null) {
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
+/** "Kirim lagi"; a refusal the server answered, it replays for that id: sent under a new one. */
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
-    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null });
+    if (!resendable(e)) return;
+    const again = { ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null };
+    if (e.refused) {
+      await outbox.delete(mutationId);
+      again.mutation_id = crypto.randomUUID();
+    }
+    await outbox.put(again);
   });
 }
 

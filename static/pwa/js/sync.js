@@ -81,7 +81,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         mutation_id, entity, op, id: rid, base_version, data })) });
       const results = Array.isArray(reply?.results) ? reply.results : [];
       const answered = await applyPushResults(db, batch, results);
-      // a registration refused: her weighings and doses in later batches wait (heldBack), as in later runs
+      // a registration refused: its events in later batches wait too
       const refused = new Set(results.filter((r) => r?.status === 'rejected').map((r) => r.mutation_id));
       for (const e of batch) if (registers(e) && refused.has(e.mutation_id)) unregistered.add(e.id);
       const missing = batch.filter((e) => !answered.includes(e.mutation_id));
