@@ -83,6 +83,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @seen_first(seen_event)
         @blp.arguments(RecordDeleteArgs, location="query")
         @blp.response(204)
+        @blp.problem_response(409, STALE_VERSION)
         @blp.doc(summary=f"Remove a {noun} entered by mistake (kept as a tombstone)")
         def delete(self, args, event_id):
             events.delete_event(current_user, access.get_event(current_user, model, event_id, for_update=True),

@@ -63,7 +63,7 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
                                     "large (split it, or save it again from the spreadsheet)",
                                     f"isi buku kerja lebih dari {MAX_UNPACKED >> 20} MB setelah dibuka: tidak ada "
                                     "register sebesar itu (pecah berkas, atau simpan ulang dari aplikasi spreadsheet)"))
-            if STRICT_OOXML in archive.read("_rels/.rels"):
+            if "_rels/.rels" in archive.namelist() and STRICT_OOXML in archive.read("_rels/.rels"):
                 raise FileError(Msg("the workbook is saved as \"Strict Open XML Spreadsheet\", which cannot be read: "
                                     "save it again as \"Excel Workbook (*.xlsx)\"",
                                     "buku kerja disimpan sebagai \"Strict Open XML Spreadsheet\" yang tidak dapat "

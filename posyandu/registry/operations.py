@@ -958,8 +958,6 @@ def merge_children(user: User, winner: Child, loser: Child, *, parents_confirmed
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_may_be_one(winner, loser)
-    if not parents_confirmed:
-        _check_families(winner, loser)
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     if winner.exit_date is not None and (last := _event_day(loser.id, last=True)) is not None \
             and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
@@ -974,6 +972,8 @@ def merge_children(user: User, winner: Child, loser: Child, *, parents_confirmed
                 f"data ganda ini keluar dari register pada {date_text(loser.exit_date, 'id')}, sebelum penimbangan "
                 f"atau imunisasi anak ini pada {date_text(last, 'id')}: perbaiki salah satunya dulu")]})
         fills.update({field: getattr(loser, field) for field in EXIT_FIELDS})
+    if not parents_confirmed:  # asked last: no refusal follows her confirmation
+        _check_families(winner, loser)
     nik, mother_nik = fills.get("nik", winner.nik), fills.get("mother_nik", winner.mother_nik)
     if nik and nik == mother_nik:  # not filled to the mother's NIK as the child's, refused everywhere (_check_own_nik)
         del fills["nik" if "nik" in fills else "mother_nik"]

@@ -251,6 +251,7 @@ class ChildById(MethodView):
     @seen_first(access.get_child)
     @blp.arguments(RecordDeleteArgs, location="query")
     @blp.response(204)
+    @blp.problem_response(409, STALE_VERSION)
     def delete(self, args, child_id):
         """Remove a child registered by mistake (kept as a tombstone); on the version read, if
         ``base_version`` is given (409 when another change came since)."""

@@ -1567,3 +1567,26 @@ test('"Kirim lagi" of a refusal the server answered on the whole record sends it
   assert.equal(server.get('child', id).name, child().name);
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
 });
+
+test('a weighing deleted while it waits behind its refused registration: the delete waits too, and goes after it', async () => {
+  // sent alone (its data names no child), the delete reached the server before the weighing: refused,
+  // and the weighing she deleted was created once the child was corrected
+  const { db, server, engine } = setup();
+  refuseBadNik(server);
+  const id = crypto.randomUUID(), mid = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { ...child(), nik: '123' } });
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
+  await engine.sync();
+  await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'salah input' });
+  await engine.sync();
+  assert.deepEqual(server.seenBodies.flatMap((b) => b.mutations).filter((m) => m.op === 'delete'), [], 'held back with the weighing');
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.entity, e.op, e.state]),
+    [['child', 'upsert', 'needs_attention'], ['measurement', 'upsert', 'pending'], ['measurement', 'delete', 'pending']]);
+  await saveChange(db, { entity: 'child', id, fields: { nik: '3201234567890123' } });
+  await engine.sync();
+  const sent = server.seenBodies.flatMap((b) => b.mutations).filter((m) => m.id === mid).map((m) => m.op);
+  assert.deepEqual(sent, ['upsert', 'upsert', 'delete'], 'with its refused registration, then again before its delete');
+  assert.equal((await counts(db)).attention, 0);
+  // (this stand-in server asks about a delete on no version; the real one applies a phone's own: push.py)
+  assert.ok(server.get('measurement', mid).deleted_at || (await conflictList(db)).some((c) => c.op === 'delete' && c.id === mid));
+});

@@ -125,9 +125,9 @@ def _push_load_schemas() -> list[tuple[str, Schema, Schema]]:
         dict(MutationIn._declared_fields), name="PlainMutationIn")(unknown=EXCLUDE))]  # noqa: SLF001
     for create, update in ((ChildSchema, ChildUpdateSchema), (MeasurementSchema, MeasurementUpdateSchema),
                            (ImmunisationSchema, ImmunisationUpdateSchema), (SupplementSchema, SupplementUpdateSchema)):
-        out.append((create.__name__, planned_load(create)(unknown=EXCLUDE), create(unknown=EXCLUDE)))
-        out.append((update.__name__, planned_load(update)(partial=True, unknown=EXCLUDE),
-                    update(partial=True, unknown=EXCLUDE)))
+        # as the push loads them (``sync.push._schemas``): an unknown field refused
+        out.append((create.__name__, planned_load(create)(), create()))
+        out.append((update.__name__, planned_load(update)(partial=True), update(partial=True)))
     return out
 
 

@@ -86,9 +86,9 @@ export function applyPushResults(db, batch, results) {
         }
       } else if (entry.entity !== 'child' && unregistered.has(entry.data?.child_id)
         && Object.keys(result.errors ?? {}).join() === 'child_id') {
-        // refused as its child's registration was: sent anew (the server replays a refusal) once she corrects it
+        // refused as its child's registration was: sent anew once she corrects it (a refusal is replayed)
         await outbox.delete(entry.mutation_id);
-        await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending' });
+        await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending', attempts: 0 });
       } else {
         if (entry.entity === 'child' && entry.op === 'upsert' && entry.base_version === null) unregistered.add(entry.id);
         await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in,

@@ -141,7 +141,7 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** About a deletion (either side's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** The version her overlay shows (its entries' and conflicts' earliest base): another's change since, unseen, is a conflict. */
+/** Her overlay's version (its entries' and conflicts' earliest base). */
 const shownBase = (row, unsent) => Math.min(row.server_version, ...unsent.map((e) => e.base_version ?? 1));
 
 /** Save beside an open conflict: only what THIS save changed (or a replaced refused entry carried)
@@ -206,17 +206,17 @@ export function markBatch(db, batch, errors, errorsIn = null) {
   });
 }
 
-/** Sent again as is (same id): stuck (sync.js), or no field to correct. */
+/** Sent again ("Kirim lagi", retryEntry): stuck (sync.js), or no field to correct. */
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
-/** "Kirim lagi"; a refusal the server answered, it replays for that id: sent under a new one. */
+/** Stuck: its id (maybe applied); refused: a new one (a refusal is replayed). */
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
     if (!resendable(e)) return;
-    const again = { ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null };
-    if (e.refused) {
+    const again = { ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null, refused: false };
+    if (e.refused && !e.stuck) {
       await outbox.delete(mutationId);
       again.mutation_id = crypto.randomUUID();
     }

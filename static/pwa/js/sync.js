@@ -52,10 +52,15 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
 
   let unregistered = new Set(); // children whose registration the server has not taken (refused or stuck)
-  /** Not sent yet: while a mutation is set aside, its record's later changes; the weighings and doses
-   * of a child set aside or whose registration needs the cadre (else refused): they go after it. */
-  const heldBack = (e) => (aside !== null && e.id === aside.entry.id) || (e.entity !== 'child'
-    && (unregistered.has(e.data?.child_id) || (aside?.entry.entity === 'child' && e.data?.child_id === aside.entry.id)));
+  let held = new Set(); // records held back this run
+  /** Held back: a record's changes after one set aside or held; the events of a child set aside or whose
+   * registration needs the cadre. */
+  const heldBack = (e) => {
+    const hold = held.has(e.id) || (aside !== null && e.id === aside.entry.id) || (e.entity !== 'child'
+      && (unregistered.has(e.data?.child_id) || (aside?.entry.entity === 'child' && e.data?.child_id === aside.entry.id)));
+    if (hold) held.add(e.id);
+    return hold;
+  };
 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
@@ -81,7 +86,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         mutation_id, entity, op, id: rid, base_version, data })) });
       const results = Array.isArray(reply?.results) ? reply.results : [];
       const answered = await applyPushResults(db, batch, results);
-      // a registration refused: its events in later batches wait too
+      // a registration refused: its events wait
       const refused = new Set(results.filter((r) => r?.status === 'rejected').map((r) => r.mutation_id));
       for (const e of batch) if (registers(e) && refused.has(e.mutation_id)) unregistered.add(e.id);
       const missing = batch.filter((e) => !answered.includes(e.mutation_id));
@@ -98,6 +103,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     const id = await clientId(db);
     const queued = await outboxEntries(db);
     unregistered = new Set(queued.filter((e) => registers(e) && e.state === 'needs_attention').map((e) => e.id));
+    held = new Set();
     if (queued.some((e) => e.state === 'pending' && e.strikes)) alone(); // one the server failed on goes first
     for (;;) {
       const batch = await takeBatch(db, Math.min(limit, search.probe ?? limit), heldBack);
@@ -119,7 +125,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
       if (error.kind === 'too_large') { // one change too large: it is refused, the rest goes on
         const [id, en] = texts('server_too_large');
         await markBatch(db, missing, { _schema: [error.message] }, { id: { _schema: [id] }, en: { _schema: [en] } });
-        // a registration refused so: her weighings and doses wait (heldBack)
+        // refused so: its events wait
         for (const e of missing) if (registers(e)) unregistered.add(e.id);
         limit = batchSize;
         continue;

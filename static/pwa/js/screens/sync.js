@@ -132,7 +132,7 @@ export async function render(ctx) {
       attention.some((e) => !e.stuck) ? h('p', { class: 'muted' }, t('attention_help')) : null,
       h('ul', { class: 'list' }, attention.map((e) => {
         const fix = fixLink(e, recs.get(e.mutation_id), byId);
-        // the server failed on it (not refused a field of it): sent again as it is, same id
+        // the server failed on it, or refused no field of it: sent again (retryEntry)
         const again = resendable(e) ? h('button', { class: 'btn primary', type: 'button', onclick: async () => {
           if (!await kept(() => retryEntry(ctx.db, e.mutation_id))) return;
           await ctx.sync.refresh(); ctx.route(); ctx.sync.sync(); } }, t('send_again')) : null;
