@@ -91,8 +91,7 @@ export function applyPushResults(db, batch, results) {
         await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending', attempts: 0 });
       } else {
         if (entry.entity === 'child' && entry.op === 'upsert' && entry.base_version === null) unregistered.add(entry.id);
-        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in,
-          refused: true });
+        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
       }
     }
     return answered;

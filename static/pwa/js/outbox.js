@@ -210,13 +210,13 @@ export function markBatch(db, batch, errors, errorsIn = null) {
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
-/** Stuck: its id (maybe applied); refused: a new one (a refusal is replayed). */
+/** Stuck: its id (maybe applied); else a new one (a refusal is replayed; a device's own change never conflicts). */
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
     if (!resendable(e)) return;
-    const again = { ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null, refused: false };
-    if (e.refused && !e.stuck) {
+    const again = { ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null };
+    if (!e.stuck) {
       await outbox.delete(mutationId);
       again.mutation_id = crypto.randomUUID();
     }
