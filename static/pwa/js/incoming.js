@@ -2,6 +2,9 @@
 // pending, gen}; sync-notes §1.6): only the server copy moves, the unsent `local` overlay never.
 import { ALL, newRow, pick, view } from './outbox.js';
 
+/** A child's registration (never on the server). */
+export const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
+
 /** Take the server's copy unless older than the one kept. */
 function takeServer(row, record, version) {
   if (!record || version < (row.server_version ?? 0)) return;
@@ -90,7 +93,7 @@ export function applyPushResults(db, batch, results) {
         await outbox.delete(entry.mutation_id);
         await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending', attempts: 0 });
       } else {
-        if (entry.entity === 'child' && entry.op === 'upsert' && entry.base_version === null) unregistered.add(entry.id);
+        if (registers(entry)) unregistered.add(entry.id);
         await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
       }
     }

@@ -1,7 +1,7 @@
 // The sync loop (sync-notes §1.6): push, then pull until has_more is false; one per user (a Web
 // Lock); retried with backoff, same mutation ids.
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
-import { applyPullPage, applyPushResults } from './incoming.js';
+import { applyPullPage, applyPushResults, registers } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
 import { texts } from './i18n.js';
 
@@ -33,7 +33,6 @@ const BUSY = Symbol('another tab holds the sync lock');
  * last run a push was taken, `streak` SPLITS failures in a row, `probe` a smaller batch (null: full),
  * `splitting` halving (else doubling back). */
 const SEARCH = 'push_search';
-const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
 /** `api`: api.js. `afterPull`: more to fetch each sync (the schedule), its failure not the sync's. */
