@@ -42,8 +42,8 @@ TITLES: dict[str, dict[str, str]] = {
                            "en": "The invitation code is invalid or already used"},
     "rule_violation": {"id": "Melanggar aturan", "en": "Rule violated"},
     "child_merged": {"id": "Anak ini sudah digabungkan ke data anak lain", "en": "This child was merged into another"},
-    "parents_differ": {"id": "Anak-anak ini punya akun orang tua yang berbeda",
-                       "en": "The children have different parent accounts"},
+    "parents_differ": {"id": "Anak-anak ini punya akun atau kode undangan orang tua yang berbeda",
+                       "en": "The children have different parent accounts or invitation codes"},
 }
 
 # marshmallow / webargs messages → Bahasa Indonesia, written as our own field messages and the PWA's

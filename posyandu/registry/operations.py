@@ -14,7 +14,7 @@ from posyandu import access
 from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
 from posyandu.auth.models import User
 from posyandu.database import (among, as_json_value, creation_instants, ids_taken, insert_or_skip, insert_records,
-                               new_records)
+                               new_records, utcnow)
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -950,7 +950,7 @@ def merge_children(user: User, winner: Child, loser: Child, *, parents_confirmed
     flagged as a possible duplicate of the loser is flagged against the
     winner (flags stay within one posyandu: across posyandu, none passes, and the loser's posyandu's
     child is judged again among its own; none against a child a bidan ruled it apart from, ``ruled_apart``),
-    and the winner's growth is recomputed over the joined history. Each child with a parent account the
+    and the winner's growth is recomputed over the joined history. Each child with a parent account (or an open code) the
     other has not is merged only when ``parents_confirmed`` (``_check_families``).
     """
     access.require_health_worker(user)
@@ -1029,31 +1029,41 @@ def merge_children(user: User, winner: Child, loser: Child, *, parents_confirmed
 
 
 def _check_families(winner: Child, loser: Child) -> None:
-    """409 ``parents_differ`` when each child has a parent account linked that the other has not: merged,
-    both families see the one record, each the other's child's weighings and doses (a merge is not undone).
-    One child's mother and father, each linked on a registration of their own, are confirmed so
-    (``parents_confirmed``); two families' children merged by mistake are not. The accounts are named
-    as the children's parent lists name them."""
+    """409 ``parents_differ`` when each child has a way in for a family the other has not: a parent account
+    linked, or a code open (given, not yet used: a family holds it, who is not known). Merged, both families
+    see the one record, each the other's child's weighings and doses (a merge is not undone). One child's
+    mother and father, each linked on (or given a code for) a registration of their own, are confirmed so
+    (``parents_confirmed``); two families' children merged by mistake are not. The accounts are named as
+    the children's parent lists name them, the codes counted."""
     linked: dict[uuid.UUID, set[uuid.UUID]] = {winner.id: set(), loser.id: set()}
     for child_id, user_id in db.session.execute(select(ParentLink.child_id, ParentLink.user_id)
                                                 .where(ParentLink.child_id.in_(linked))):
         linked[child_id].add(user_id)
+    codes = dict.fromkeys(linked, 0) | dict(db.session.execute(
+        select(Invitation.child_id, func.count()).where(Invitation.child_id.in_(linked), Invitation.used_at.is_(None),
+                                                        Invitation.expires_at > utcnow())
+        .group_by(Invitation.child_id)).all())
     own = {child.id: linked[child.id] - linked[other.id] for child, other in ((winner, loser), (loser, winner))}
-    if not all(own.values()):
+    if not all(own[child_id] or codes[child_id] for child_id in linked):
         return
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(own[winner.id] | own[loser.id]))).all())
 
-    def listed(child: Child) -> str:
-        return f"{child.name}: {', '.join(sorted(names[user_id] for user_id in own[child.id]))}"
+    def listed(child: Child, lang: str) -> str:
+        ways = sorted(names[user_id] for user_id in own[child.id])
+        if codes[child.id]:
+            ways.append(f"{codes[child.id]} " + ("kode undangan belum dipakai" if lang == "id" else
+                                                 "invitation code" + "s" * (codes[child.id] > 1) + " not yet used"))
+        return f"{child.name}: {', '.join(ways)}"
 
-    families = f"{listed(winner)}; {listed(loser)}"
-    raise Conflict(Msg(f"each child has a parent account the other has not ({families}): merged, each family sees "
-                       "the other's weighings and doses. Merge only when they are one child's parents",
-                       f"tiap anak punya akun orang tua yang tidak terhubung ke anak lainnya ({families}): bila "
-                       "digabung, tiap keluarga melihat penimbangan dan imunisasi anak lainnya. Gabungkan hanya "
+    en, id_ = (f"{listed(winner, lang)}; {listed(loser, lang)}" for lang in ("en", "id"))
+    raise Conflict(Msg(f"each child has a parent account or code the other has not ({en}): merged, each family "
+                       "sees the other's weighings and doses. Merge only when they are one child's parents",
+                       f"tiap anak punya akun orang tua atau kode undangan yang tidak dimiliki anak lainnya ({id_}): "
+                       "bila digabung, tiap keluarga melihat penimbangan dan imunisasi anak lainnya. Gabungkan hanya "
                        "bila mereka orang tua dari anak yang sama"),
-                   key="parents_differ", extensions={"parents": {str(child.id): sorted(str(u) for u in own[child.id])
-                                                                 for child in (winner, loser)}})
+                   key="parents_differ", extensions={
+                       "parents": {str(child.id): sorted(str(u) for u in own[child.id]) for child in (winner, loser)},
+                       "open_codes": {str(child.id): codes[child.id] for child in (winner, loser)}})
 
 
 def merged_already(user: User, winner: Child, duplicate_id: uuid.UUID) -> bool:

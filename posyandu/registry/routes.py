@@ -334,8 +334,9 @@ class ChildMerge(MethodView):
     @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
                                "stands named in merged_into (merge into that one); or conflict, errors.duplicate_id: "
                                "a bidan ruled the two different children (not-duplicate) and they are not flagged again; "
-                               "or parents_differ: each child has a parent account the other has not (named in "
-                               "detail, their ids in parents by child id), merged only with parents_confirmed")
+                               "or parents_differ: each child has a parent account or an open invitation code the "
+                               "other has not (named in detail, the accounts' ids in parents and the codes counted "
+                               "in open_codes, by child id), merged only with parents_confirmed")
     def post(self, body, child_id):
         """Merge a duplicate registration into this child (bidan, admin).
 

@@ -249,7 +249,8 @@ class MergeSchema(Schema):
 
     duplicate_id = Uuid(required=True)
     parents_confirmed = fields.Boolean(load_default=False, metadata={"description": (
-        "each child has a parent account linked that the other has not, and the bidan confirmed they are one "
-        "child's parents (a mother and a father, each linked on a registration of their own): without it such a "
-        "merge is 409 parents_differ, naming the accounts, as both families would see the one record")})
+        "each child has a parent account linked, or an invitation code open (a family holds it), that the other has "
+        "not, and the bidan confirmed they are one child's parents (a mother and a father, each linked on a "
+        "registration of their own): without it such a merge is 409 parents_differ, naming the accounts and "
+        "counting the codes, as both families would see the one record")})
 

@@ -411,8 +411,8 @@ def test_a_code_for_a_child_the_parent_sees_already_is_refused_and_left_for_the_
     child, loser = make_child(name="Anak Tetap"), make_child(name="Anak Ganda")
     link_parent(child["id"])
     second, of_duplicate = _invite(client, world, child["id"], by="bidan_a"), _invite(client, world, loser["id"])
-    assert client.post(f"/api/v1/children/{child['id']}/merge", json={"duplicate_id": loser["id"]},
-                       headers=world.headers("bidan_a")).status_code == 200
+    assert client.post(f"/api/v1/children/{child['id']}/merge", json={"duplicate_id": loser["id"], "parents_confirmed": True},
+                       headers=world.headers("bidan_a")).status_code == 200  # her code on each: asked, one child's
     seen, redeemed = scope_version(), _audit(world, "redeem", "invitation")
     for code, lang in ((second, "id"), (of_duplicate, "en")):
         refused = client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1", lang))
@@ -468,6 +468,40 @@ def test_a_merge_of_two_families_children_is_asked_to_be_confirmed_naming_their_
                          headers=world.headers("bidan_a"))
     assert merged.status_code == 200, merged.get_json()
     assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent2")).status_code == 200
+
+
+def test_a_merge_asks_when_a_code_given_for_one_child_and_not_yet_used_would_open_the_other(
+        client, world, make_child, link_parent):
+    """A code given for a registration (a family holds it, who is not known) opens the record the merge
+    leaves: beside a parent account, or a code, of the other registration, it may be another family's.
+    Asked as for two accounts, the codes counted; a code alone on one side, or used or revoked, asks nothing."""
+    winner, loser = make_child(name="Putri", sex="F"), make_child(name="Putri", sex="F")
+    link_parent(winner["id"], "parent1")
+    code = _invite(client, world, loser["id"])
+    url = f"/api/v1/children/{winner['id']}/merge"
+    for lang, words in (("en", "1 invitation code not yet used"), ("id", "1 kode undangan belum dipakai")):
+        refused = client.post(url, json={"duplicate_id": loser["id"]}, headers=world.headers("bidan_a", lang))
+        body = refused.get_json()
+        assert refused.status_code == 409 and body["type"].endswith("/parents_differ"), body
+        assert words in body["detail"] and "Parent1" in body["detail"], body
+        assert body["parents"] == {winner["id"]: [_user_id(world, "parent1")], loser["id"]: []}
+        assert body["open_codes"] == {winner["id"]: 0, loser["id"]: 1}
+    # codes on both sides (two kader each gave the mother one): asked too
+    second = make_child(name="Putri", sex="F")
+    _invite(client, world, second["id"])
+    both = client.post(f"/api/v1/children/{loser['id']}/merge", json={"duplicate_id": second["id"]},
+                       headers=world.headers("bidan_a")).get_json()
+    assert both["open_codes"] == {loser["id"]: 1, second["id"]: 1} and both["parents"] == {loser["id"]: [], second["id"]: []}
+    # the code revoked: nothing is asked
+    [listed] = client.get(f"/api/v1/children/{second['id']}/invitations", headers=world.headers("kader1")).get_json()["items"]
+    assert client.delete(f"/api/v1/children/{second['id']}/invitations/{listed['id']}",
+                         headers=world.headers("kader1")).status_code == 204
+    merged = client.post(f"/api/v1/children/{loser['id']}/merge", json={"duplicate_id": second["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    merged = client.post(url, json={"duplicate_id": loser["id"], "parents_confirmed": True}, headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert _redeem(client, world, code, "parent1").status_code == 409  # hers already: one family, as confirmed
 
 
 def test_a_merge_asks_nothing_when_one_side_has_every_parent_the_other_has(client, world, make_child, link_parent):

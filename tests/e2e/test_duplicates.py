@@ -373,7 +373,7 @@ def test_two_families_linked_to_a_pair_are_named_before_the_merge_goes_on(live_s
     pair.get_by_role("button", name="Gabungkan").click()
     pair.get_by_role("button", name="Ya, gabungkan").click()
     confirm = pair.locator(".dup-confirm p")
-    expect(confirm).to_contain_text("tiap anak punya akun orang tua yang tidak terhubung ke anak lainnya")
+    expect(confirm).to_contain_text("tiap anak punya akun orang tua atau kode undangan yang tidak dimiliki anak lainnya")
     expect(confirm).to_contain_text("Alesha Putri: Ibu Rina; Alesha Putri: Bapak Joko")
     assert stored_child(live_server, second["id"])["merged_into"] is None  # nothing merged yet
     pair.get_by_role("button", name="Ya, orang tua anak yang sama").click()

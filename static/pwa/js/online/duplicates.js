@@ -158,7 +158,7 @@ function pairCard(ctx, pair, info) {
     const [winner, loser, [x, y]] = keepId === second.id ? [second, first, ['B', 'A']] : [first, second, ['A', 'B']];
     const send = (body) => run(() => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id, ...body }),
       tx('dup_merged', { name: winner.name }), (error) => {
-        // each child has a parent account the other has not: both families would see the one record
+        // each child has a parent account or open code the other has not: both families would see the one record
         if (body.parents_confirmed || !`${error.body?.type}`.endsWith('/parents_differ')) return false;
         ask(merge, error.body.detail, tx('dup_parents_yes'), () => send({ parents_confirmed: true }));
         return true;
