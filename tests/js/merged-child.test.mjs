@@ -84,3 +84,24 @@ test("a merged-away child's forms (weighing, doses, Buku KIA, a dose, the child'
     assert.equal(screen.find((e) => e.localName === 'a')[0].attributes.href, '#/child/k1');
   }
 });
+
+test('a conflict filed on the child kept is based on her version shown: a save beside it is not asked about what she saw', async () => {
+  const { db, server, engine } = phone();
+  const [kept, dup] = [crypto.randomUUID(), crypto.randomUUID()];
+  server.write('child', kept, { ...baby('Raka'), address: 'Jl. Lama' });
+  server.write('child', dup, { ...baby('Raka'), address: 'Jl. Lama' });
+  await engine.sync();
+  server.write('child', kept, { ...server.get('child', kept), address: 'Jl. Baru' });
+  server.write('child', kept, { ...server.get('child', kept), name: 'Raka Pratama' });
+  merge(server, dup, kept);
+  await saveChange(db, { entity: 'child', id: dup, fields: { name: 'Raka Saputra' } }); // offline, on the duplicate
+  await engine.sync();
+  const { conflictList } = await import('../../static/pwa/js/outbox.js');
+  const [asked] = await conflictList(db);
+  assert.deepEqual([asked.id, asked.fields], [kept, ['name']]);
+  // her screen of the child kept shows its address of now: she corrects it beside the open question
+  await saveChange(db, { entity: 'child', id: kept, fields: { address: 'Jl. Baru No. 5' } });
+  await engine.sync();
+  assert.equal(server.get('child', kept).address, 'Jl. Baru No. 5');
+  assert.deepEqual((await conflictList(db)).map((c) => [c.id, c.fields]), [[kept, ['name']]]);
+});

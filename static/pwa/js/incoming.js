@@ -68,7 +68,7 @@ export function applyPushResults(db, batch, results) {
       } else if (result.status === 'conflict') {
         await outbox.delete(entry.mutation_id);
         let conflict = { mutation_id: entry.mutation_id, entity: entry.entity, id: stands?.id ?? entry.id, op: entry.op,
-          mine: entry.data, changed: entry.changed ?? null, base_version: entry.base_version, server_record: result.record,
+          mine: entry.data, changed: entry.changed ?? null, base_version: stands ? result.version : entry.base_version, server_record: result.record,
           server_version: result.version, fields: Object.keys(result.errors ?? {}),
           refusal: result.restorable === false ? [result.errors_in, result.errors] : null }; // not hers to restore: why
         const earlier = stands || entry.op !== 'upsert' ? null : (await conflicts.getAll()).find((c) => c.entity === entry.entity
