@@ -14,7 +14,10 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   past the dose's maximum age without it (``max_age``: HB0 after 7 days, BCG after the first
   birthday, RV after 6 months 29 days; "missed" on her card) stays in the target, uncovered: she is
   a child the programme did not reach, which coverage is there to show (left out, 5 of 11 children
-  given BCG read as 100 %: only the children who could still be reached were counted).
+  given BCG read as 100 %: only the children who could still be reached were counted). But a dose a later
+  version added (TCV, as PCV and RV were rolled out) is not in the target of a child past its maximum age
+  by the day it came in, nor wanted for her IDL (Baduta): never offered her, "not_applicable" on her card
+  (``offered``).
   ``given_in_period`` = doses of it
   recorded during the period in the area (the monthly PWS count; a dose where the child was registered
   on the day given, though it followed her to another posyandu since, that posyandu in the area it stood in
@@ -158,7 +161,18 @@ def had(masks: Any, name: str, i: int) -> Any:
     return func.coalesce(masks.c[f"{name}{word}"].op("&")(literal(bit, BigInteger)), 0) != 0
 
 
-def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[tuple, Any]]:
+def offered(entry: ScheduleEntry, introduced: dict[tuple[str, int], date]) -> ColumnElement[bool]:
+    """SQL twin of the card's dose offered to the child (``due._card_entry``): a dose a later version added
+    (``SchedulesInForce.introduced``) is not offered to a child past its maximum age the day before it came
+    in (``not_applicable`` on her card), in no dose's target, and not wanted for her IDL or Baduta Lengkap."""
+    since = introduced.get((entry.vaccine, entry.dose))
+    if since is None or entry.max_age is None:
+        return true()
+    return Child.birth_date > born_by_age(since - timedelta(days=1), entry.max_age)
+
+
+def _doses(session: Any, schedule: Schedule, introduced: dict[tuple[str, int], date], period: Period, pf: Any,
+           level: str) -> dict[str, dict[tuple, Any]]:
     """(target, covered) per area of each schedule dose (module docstring)."""
     entries = schedule.entries
     given = given_masks([("m", entries, None)], Immunisation.given_on <= period.last,
@@ -166,7 +180,7 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
-        due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
+        due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e) & offered(e, introduced)
         cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, "m", i)).label(f"c{i}")]
     out: dict[str, dict[tuple, Any]] = {}
     for r in session.execute(as_of(session, stmt.add_columns(*cols).group_by(stmt.selected_columns.area),
@@ -202,7 +216,8 @@ def _complete(session: Any, schedules: SchedulesInForce, period: Period, pf: Any
     cols = []
     for kind in DEADLINE_MONTHS:
         parts = [(j, doses, reaching) for j, (of, doses, reaching, _) in enumerate(complete) if of == kind]
-        done = or_(*(and_(reaching, *(had(given, f"{kind}_{j}_", i) | ~applies(e) for i, e in enumerate(doses)))
+        done = or_(*(and_(reaching, *(had(given, f"{kind}_{j}_", i) | ~applies(e) | ~offered(e, schedules.introduced)
+                                      for i, e in enumerate(doses)))
                      for j, doses, reaching in parts))
         cols += [count_if(or_(*(reaching for _, _, reaching in parts))).label(f"t_{kind}"),
                  count_if(done).label(f"c_{kind}")]
@@ -312,7 +327,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
     names = covered_areas(session, posyandu_filter, level, period.last)
     found: dict[str, dict[tuple, tuple[int, int]]] = {area: {} for area in names}  # every area, zeros without children
-    for values_of in (_doses(session, schedule, period, posyandu_filter, level),
+    for values_of in (_doses(session, schedule, schedules.introduced, period, posyandu_filter, level),
                       _complete(session, schedules, period, posyandu_filter, level)):
         for area, values in values_of.items():
             found.setdefault(area, {}).update(values)

@@ -265,3 +265,34 @@ def test_a_dose_a_later_version_added_is_due_from_the_day_it_came_in(client, wor
     march, april = overdue("2025-03"), overdue("2025-04")
     assert "TCV" not in march["Ani Empat Belas Bulan"] and "TCV" in april["Ani Empat Belas Bulan"]
     assert "TCV" not in march["Budi Dua Tahun"] + april["Budi Dua Tahun"]
+
+
+def test_coverage_leaves_out_a_dose_a_child_was_past_when_it_came_in(client, world, make_child):
+    """2025.3 adds TCV 1 (9 months, up to 11), counted for IDL, from 1 March 2025. A child born 15 March 2024
+    was 11 months on 15 February, before it came in: her card says TCV ``not_applicable`` and her IDL complete,
+    yet the coverage report counted her IDL of March 2025 unreached, and her in TCV's target: a dose never
+    offered her. A child born 10 April 2024 was offered it (11 months on 10 March): missing it, her IDL is
+    incomplete, and she is TCV's target, uncovered, on both."""
+    from tests.api.test_immunisation_api import given
+
+    doc = with_tcv("2025-03-01")
+    doc["entries"][-1].update(max_age={"months": 11}, counts_toward="idl")
+    made = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    past, offered = (make_child(name=f"Anak {born}", birth_date=born) for born in ("2024-03-15", "2024-04-10"))
+    for child in (past, offered):
+        given(client, world, child["id"], idl_doses(child["birth_date"]))
+    assert card(client, world, past["id"], "2025-04-30")["by_label"]["TCV"]["status"] == "not_applicable"
+    assert card(client, world, past["id"], "2025-04-30")["idl"]["status"] == "complete"
+    assert card(client, world, offered["id"], "2025-04-30")["idl"]["status"] == "incomplete"
+
+    def counted(month):
+        resp = client.get(f"/api/v1/reports/coverage?month={month}&posyandu_id={world.ids['p1']}",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        rows = resp.get_json()["rows"]
+        return ({r["kind"]: (r["target"], r["covered"]) for r in rows if r["kind"] == "idl"}
+                | {r["vaccine"]: (r["target"], r["covered"]) for r in rows if r["kind"] == "dose" and r["vaccine"] == "TCV"})
+
+    assert counted("2025-03") == {"idl": (1, 1), "TCV": (1, 0)}  # her first birthday; the other is 11 months
+    assert counted("2025-04") == {"idl": (1, 0), "TCV": (1, 0)}
