@@ -337,11 +337,15 @@ def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
                                 "or null",
                                 f"{where}: doses_per_vial harus bilangan bulat positif (paling banyak "
                                 f"{MAX_DOSES_PER_VIAL}) atau null"))
-        out.append(Vaccine(str(code), str(item.get("name", "")), per_vial,
+        name = item.get("name")
+        if "name" in item and (not isinstance(name, str) or not 1 <= len(name.strip()) <= 200):
+            problems.append(Msg(f"{where}: name must be 1-200 characters", f"{where}: name harus 1-200 karakter"))
+        out.append(Vaccine(str(code), str(name or "").strip(), per_vial,
                            _parse_products(item.get("products", []), where, problems)))
-    codes = [v.code for v in out]
+    # a code typed in any case is read as the vaccine's (``Schedule.code_of``): two spelled alike are one
+    codes = [v.code.casefold() for v in out]
     problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
-                    for c in sorted({c for c in codes if codes.count(c) > 1}))
+                    for c in sorted({v.code for v in out if codes.count(v.code.casefold()) > 1}))
     kfa = [p.kfa_code for v in out for p in v.products]
     problems.extend(Msg(f"vaccines: KFA code {c!r} listed more than once", f"vaccines: kode KFA {c!r} tercantum lebih "
                         "dari sekali") for c in sorted({c for c in kfa if kfa.count(c) > 1}))

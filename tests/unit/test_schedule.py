@@ -225,6 +225,10 @@ def test_the_twenty_year_bounds_themselves_are_accepted_and_their_dates_computab
     (lambda d: d["supplements"]["deworming"].update(min_months=60), "supplements.deworming must be"),
     (lambda d: d["supplements"].pop("deworming"), "'vitamin_a' and 'deworming'"),
     (lambda d: d["vaccines"].append({"code": "BCG", "name": "again"}), "duplicate code 'BCG'"),
+    (lambda d: d["vaccines"].append({"code": "bcg", "name": "again"}), "duplicate code 'bcg'"),  # one code typed
+    (lambda d: d["vaccines"][0].update(name=None), "vaccines[0]: name must be 1-200 characters"),
+    (lambda d: d["vaccines"][0].update(name={"x": 1}), "vaccines[0]: name must be 1-200 characters"),
+    (lambda d: d["vaccines"][0].update(name="  "), "vaccines[0]: name must be 1-200 characters"),
     (lambda d: d["vaccines"][0].update(doses_per_vial=0), "doses_per_vial must be a positive integer"),
     (lambda d: d.update(entries=[]), "entries must be a non-empty list"),
     (lambda d: d.update(valid_from="20240101"), "valid_from must be an ISO date"),
