@@ -17,7 +17,7 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   given BCG read as 100 %: only the children who could still be reached were counted). But a dose a later
   version added (TCV, as PCV and RV were rolled out) is not in the target of a child past its maximum age
   by the day it came in, nor wanted for her IDL (Baduta): never offered her, "not_applicable" on her card
-  (``offered``).
+  (``added_in_time``).
   ``given_in_period`` = doses of it
   recorded during the period in the area (the monthly PWS count; a dose where the child was registered
   on the day given, though it followed her to another posyandu since, that posyandu in the area it stood in
@@ -48,7 +48,7 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   is drawn up for): blue at 6-11 completed months if she never had her infant dose (a blue capsule, or
   a red one given at 6-11 months, overridden: ``supplements.infant_dose``), red at 12-59. A child due
   nothing that day (under 6 months or not yet born, 6-11 months with her infant dose given, 60 months or
-  more) is in no target.
+  more, out of the register by then: her exit on or before it, as the due list leaves her out) is in no target.
 """
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ def had(masks: Any, name: str, i: int) -> Any:
     return func.coalesce(masks.c[f"{name}{word}"].op("&")(literal(bit, BigInteger)), 0) != 0
 
 
-def offered(entry: ScheduleEntry, introduced: dict[tuple[str, int], date]) -> ColumnElement[bool]:
+def added_in_time(entry: ScheduleEntry, introduced: dict[tuple[str, int], date]) -> ColumnElement[bool]:
     """SQL twin of the card's dose offered to the child (``due._card_entry``): a dose a later version added
     (``SchedulesInForce.introduced``) is not offered to a child past its maximum age the day before it came
     in (``not_applicable`` on her card), in no dose's target, and not wanted for her IDL or Baduta Lengkap."""
@@ -180,7 +180,8 @@ def _doses(session: Any, schedule: Schedule, introduced: dict[tuple[str, int], d
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
-        due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e) & offered(e, introduced)
+        due = and_(Child.birth_date <= born_by_age(period.last, e.recommended_age), applies(e),
+                   added_in_time(e, introduced))
         cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, "m", i)).label(f"c{i}")]
     out: dict[str, dict[tuple, Any]] = {}
     for r in session.execute(as_of(session, stmt.add_columns(*cols).group_by(stmt.selected_columns.area),
@@ -216,8 +217,8 @@ def _complete(session: Any, schedules: SchedulesInForce, period: Period, pf: Any
     cols = []
     for kind in DEADLINE_MONTHS:
         parts = [(j, doses, reaching) for j, (of, doses, reaching, _) in enumerate(complete) if of == kind]
-        done = or_(*(and_(reaching, *(had(given, f"{kind}_{j}_", i) | ~applies(e) | ~offered(e, schedules.introduced)
-                                      for i, e in enumerate(doses)))
+        done = or_(*(and_(reaching, *(had(given, f"{kind}_{j}_", i) | ~applies(e)
+                                      | ~added_in_time(e, schedules.introduced) for i, e in enumerate(doses)))
                      for j, doses, reaching in parts))
         cols += [count_if(or_(*(reaching for _, _, reaching in parts))).label(f"t_{kind}"),
                  count_if(done).label(f"c_{kind}")]
@@ -270,7 +271,9 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     keys = [area_column(level).label("area"), Posyandu.meeting_day.label("meeting_day"),
             Child.kabupaten_code.label("kabupaten"), Child.birth_date.label("birth_date"),
             caps.c.given_on.label("capsule_on"), caps.c.blue.label("got_blue"), blue.c.given_on.label("blue_on"),
-            red.c.given_on.label("red_on")]
+            red.c.given_on.label("red_on"),
+            # her exit in the month (else none, one group): on or before the meeting day, she is on no due list
+            case((Child.exit_date <= month.last, Child.exit_date)).label("left_on")]
     stmt = (children_in_area(pf, level, month.last).with_only_columns(*keys, func.count(Child.id).label("n"))
             .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
             .outerjoin(red, red.c.child_id == Child.id)
@@ -289,7 +292,10 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             continue
         given = [SupplementGiven(kind, r[on]) for kind, on in
                  (("vitamin_a_blue", "blue_on"), ("vitamin_a_red", "red_on")) if r[on]]
-        for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"]), where):
+        day = meeting(r["meeting_day"])
+        if r["left_on"] is not None and r["left_on"] <= day:
+            continue  # out of the register by the day the due list is drawn up: no capsule was due her
+        for due in supplements_due(cfg, r["birth_date"], given, day, where):
             if due.kind in VITAMIN_A:
                 key = (due.kind, None, None, str(month))
                 counts[key] = (counts[key][0] + r["n"], counts[key][1])

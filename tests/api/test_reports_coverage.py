@@ -99,6 +99,23 @@ def test_vitamin_a_of_a_child_too_young_on_the_meeting_day_or_born_after_it(clie
     assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (0, 0)}
 
 
+def test_vitamin_a_target_leaves_out_a_child_who_left_by_the_meeting_day(client, world, make_child, post,
+                                                                        meeting_on_the_10th):
+    """August's round, meeting day Aug 10. Red is due to each child below (12-59 months). D died on Aug 3 and
+    M moved away on Aug 10: neither is on that day's due list, yet both were counted in the round's target,
+    unreached. L left on Aug 20, after the meeting: in the target, uncovered; R, who died on Aug 3 after a
+    capsule on Aug 1 (a home visit), counts, reached."""
+    kids = {k: make_child(name=f"Anak {k}", sex="M", birth_date="2023-03-01") for k in "DMLR"}
+    post(f"children/{kids['R']['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-08-01"})
+    for k, on, why in (("D", "2025-08-03", "died"), ("M", "2025-08-10", "moved_away"), ("L", "2025-08-20", "moved_away"),
+                       ("R", "2025-08-03", "died")):
+        left = client.patch(f"/api/v1/children/{kids[k]['id']}", json={"exit_date": on, "exit_reason": why},
+                            headers=world.headers("bidan_a"))
+        assert left.status_code == 200, left.get_json()
+    assert due_supplements(client, world, "2025-08-10") == {"Anak L": ["vitamin_a_red"]}
+    assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (0, 0), "vitamin_a_red": (2, 1)}
+
+
 def test_f1_counts_capsules_by_the_age_on_the_day_given(client, world, make_child, post):
     g = make_child(name="Anak G", sex="M", birth_date="2020-02-15")
     v = make_child(name="Anak V", sex="F", birth_date="2024-02-20")
