@@ -1544,6 +1544,25 @@ for (const batchSize of [100, 1]) {
   });
 }
 
+test('a weighing an earlier version left "perlu perhatian" on child_id (refused with its registration) goes once the child is registered', async () => {
+  // that version kept the server's refusal on the weighing: after the child was corrected it stayed refused,
+  // and "Kirim lagi" sent the same id, answered with the same refusal
+  const { db, server, engine } = setup();
+  refuseBadNik(server);
+  const id = crypto.randomUUID(), mid = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { ...child(), nik: '123' } });
+  const { entry } = await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
+  await engine.sync();
+  await db.tx(['outbox'], 'readwrite', ({ outbox }) => outbox.put({ ...entry, state: 'needs_attention', attempts: 1,
+    errors: { child_id: ['anak tidak ditemukan atau di luar wilayah Anda'] } }));
+  await engine.sync();
+  assert.equal(server.get('measurement', mid), undefined);
+  await saveChange(db, { entity: 'child', id, fields: { nik: '3201234567890123' } });
+  await engine.sync();
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.equal(server.get('measurement', mid).weight_kg, 9.1);
+});
+
 test('"Kirim lagi" of a refusal the server answered on the whole record sends it under a new mutation id: the server would replay its refusal', async () => {
   const { db, server, engine } = setup();
   const id = crypto.randomUUID();

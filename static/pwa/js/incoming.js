@@ -5,6 +5,12 @@ import { ALL, newRow, pick, view } from './outbox.js';
 /** A child's registration (never on the server). */
 export const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 
+/** Sent anew under a new id (the server replays a refusal kept for its id). */
+async function again(outbox, e) {
+  await outbox.delete(e.mutation_id);
+  await outbox.put({ ...e, mutation_id: crypto.randomUUID(), state: 'pending', attempts: 0 });
+}
+
 /** Take the server's copy unless older than the one kept. */
 function takeServer(row, record, version) {
   if (!record || version < (row.server_version ?? 0)) return;
@@ -44,6 +50,7 @@ export function applyPushResults(db, batch, results) {
     const byId = new Map(results.map((r) => [r.mutation_id, r]));
     const answered = [];
     const unregistered = new Set(); // children whose registration this push refused
+    const registered = new Set();
     for (const entry of batch) {
       const result = byId.get(entry.mutation_id);
       if (!result) continue;
@@ -54,6 +61,7 @@ export function applyPushResults(db, batch, results) {
       const stands = result.record?.id && result.record.id !== entry.id ? result.record : null;
       if (result.status === 'applied') {
         await outbox.delete(entry.mutation_id);
+        if (registers(entry)) registered.add(entry.id);
         if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
         // no record: kept where she no longer sees it (push.py _apply): a child keeps what this entry sent till
         // a pull drops her; an event goes (never pulled again: under a duplicate merged elsewhere it stayed)
@@ -89,13 +97,15 @@ export function applyPushResults(db, batch, results) {
         }
       } else if (entry.entity !== 'child' && unregistered.has(entry.data?.child_id)
         && Object.keys(result.errors ?? {}).join() === 'child_id') {
-        // refused as its child's registration was: sent anew once she corrects it (a refusal is replayed)
-        await outbox.delete(entry.mutation_id);
-        await outbox.put({ ...entry, mutation_id: crypto.randomUUID(), state: 'pending', attempts: 0 });
+        await again(outbox, entry); // refused as its child's registration was: sent once she corrects it
       } else {
         if (registers(entry)) unregistered.add(entry.id);
         await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
       }
+    }
+    // her child registered at last: events refused for want of her go again (an older version's too)
+    for (const e of registered.size ? await outbox.getAll() : []) {
+      if (e.state === 'needs_attention' && registered.has(e.data?.child_id) && Object.keys(e.errors ?? {}).join() === 'child_id') await again(outbox, e);
     }
     return answered;
   });

@@ -80,11 +80,8 @@ function redeemForm(ctx) {
 const asOf = ({ syncState: s }) => (s?.last_sync_at && new Date(s.last_sync_at).toDateString() !== new Date().toDateString()
   ? h('p', { class: 'notice warn', id: 'as-of' }, t('parent_updated', { when: formatDateTime(s.last_sync_at) })) : null);
 
-/** Her children the phone showed before and no longer holds (unlinked, deleted): said until she taps
- * "Mengerti", so none vanishes without a word. Not one merged into another, which she sees: known by the
- * merge pulled (keptFor), or, when her link moved with it (her phone then starts again and never sees the
- * duplicate's tombstone), by a child new on her phone that a bidan could merge her into (the same sex, born
- * at most a year apart: registry._check_may_be_one). */
+/** Her children the phone showed and no longer holds (unlinked, deleted): said until she taps "Mengerti".
+ * Not one merged into a child she sees: by the merge pulled (keptFor), or a new child that may be her (mayBe). */
 async function leftNotice(ctx, children) {
   const shown = (await getMeta(ctx.db, SHOWN))?.children ?? {};
   const now = Object.fromEntries(children.map((c) => [c.id, { name: c.name, sex: c.sex, born: c.birth_date }]));
@@ -113,10 +110,8 @@ const BY_NAME = new Intl.Collator();
 /** Whether a child new on her phone may be the one it showed (`was`) merged into (leftNotice). */
 const mayBe = (was) => (c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_date) - Date.parse(was.born)) <= 366 * 864e5;
 
-/** The child a child of hers that her phone no longer holds was merged into: known by the merge pulled
- * (keptFor), else the one child new on her phone that may be her (leftNotice: her link moved with the
- * merge, her phone started again); null: unlinked or deleted. Her child's screen open as the merge came
- * said "tidak lagi terhubung" of a child she still has. */
+/** The child a child of hers gone from her phone was merged into: by the merge pulled (keptFor), else the
+ * one child new on her phone that may be her (her link moved with it, her phone started again); else null. */
 async function mergedInto(ctx, childId) {
   const kept = await keptFor(ctx.db, childId);
   const shown = kept ? {} : (await getMeta(ctx.db, SHOWN))?.children ?? {};
@@ -188,9 +183,8 @@ function meetingIn(month, pos) {
   return `${month}-${String(Math.min(pos?.meeting_day ?? 28, last)).padStart(2, '0')}`;
 }
 
-/** The first round month (February, August; her kabupaten's own), this one or of the next twelve, in which her
- * child will be due vitamin A or deworming on her posyandu's day still to come (six months old by this month's,
- * she is due its blue capsule though not today): [month, kinds], else null (five by then, or left). */
+/** The first round month (this one or of the next twelve) her child is due vitamin A or deworming on her
+ * posyandu's day still to come: [month, kinds], else null. */
 function nextRound(c, supplements, schedule, area, pos, today) {
   if (!schedule || c.exit_date) return null;
   const given = supplements.map((s) => ({ kind: s.kind, given_on: s.given_on }));
