@@ -9,10 +9,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-clock fuzz fuzz-sync bench load lighthouse deps system-deps migrate demo clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.3
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 deps: $(VENV)/.installed
@@ -83,7 +83,7 @@ bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 $(VENV)/.load-installed: $(VENV)/.installed requirements-load.txt
-	$(PY) -m pip install --quiet -r requirements-load.txt
+	$(PY) -m pip install --quiet -r requirements-load.txt -c constraints.txt
 	touch $@
 
 # Bounded load test: locust against gunicorn + PostgreSQL on loopback (benchmarks/load/run.py).
