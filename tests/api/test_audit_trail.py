@@ -55,7 +55,35 @@ def test_a_published_schedule_version_is_audited_with_its_values_from_nothing_as
     admin = _me(client, world, "admin")["id"]
     assert _rows(app, entity="schedule_version", record_id=str(made.get_json()["id"])) == [
         ("create", "schedule_version", str(made.get_json()["id"]), admin,
-         {"version": [None, "2026.1"], "active": [None, "True"], "valid_from": [None, "2026-01-01"]})]
+         {"version": [None, "2026.1"], "active": [None, True], "valid_from": [None, "2026-01-01"]})]
+
+
+def test_a_creations_values_are_kept_as_an_updates_are(app, client, world, make_child):
+    """A creation's row kept every value as text (``"True"``, ``"1"``, ``"9.1"``, a time as
+    ``2026-11-20 03:00:00+00:00``), an update's as JSON (``true``, ``1``, ``9.1``, ``…T03:00:00Z``): one
+    field read two ways in one record's trail. Both as JSON now, by REST and by a phone's push alike."""
+    import uuid
+
+    child = make_child(name="Anak Audit", birth_date="2025-01-10")
+    body = {"id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 7.25, "oedema": False,
+            "recorded_at": "2025-06-10T03:00:00+00:00"}
+    made = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1"))
+    assert made.status_code == 201, made.get_json()
+    [(_, _, _, _, created)] = _rows(app, action="create", entity="measurement", record_id=body["id"])
+    assert (created["weight_kg"], created["oedema"], created["measured_on"], created["recorded_at"]) == (
+        [None, 7.25], [None, False], [None, "2025-06-10"], [None, "2025-06-10T03:00:00Z"]), created
+    edited = client.patch(f"/api/v1/measurements/{body['id']}", json={"weight_kg": 7.3}, headers=world.headers("kader1"))
+    assert edited.status_code == 200, edited.get_json()
+    [(_, _, _, _, updated)] = _rows(app, action="update", entity="measurement", record_id=body["id"])
+    assert updated["weight_kg"] == [7.25, 7.3]
+    dose = {"mutation_id": str(uuid.uuid4()), "entity": "immunisation", "op": "upsert", "id": str(uuid.uuid4()),
+            "base_version": None, "data": {"child_id": child["id"], "vaccine": "BCG", "dose": 1,
+                                           "given_on": "2025-02-10", "batch_number": "B1"}}
+    pushed = client.post("/api/v1/sync/push", json={"client_id": "hp-audit", "mutations": [dose]},
+                         headers=world.headers("kader1"))
+    assert pushed.status_code == 200 and pushed.get_json()["results"][0]["status"] == "applied", pushed.get_json()
+    [(_, _, _, _, created)] = _rows(app, action="create", entity="immunisation", record_id=dose["id"])
+    assert (created["dose"], created["given_on"]) == ([None, 1], [None, "2025-02-10"]), created
 
 
 def test_a_login_and_a_parents_registration_name_who_acted(app, client, world, make_child):

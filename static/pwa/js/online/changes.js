@@ -99,13 +99,13 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A stored value as read: a date as the card writes it, a decimal with a comma, a posyandu by name. */
 export function valueText(field, value, posyandu = new Map()) {
   if (value === null || value === undefined || value === '') return '–';
-  // a created record's booleans are kept as text too ('False'): was "edema False"
+  // booleans: a created record's were kept as text ('False') till December 2026 (audit.created_fields)
   if (typeof value === 'boolean' || (['oedema', 'has_kms'].includes(field) && ['True', 'False'].includes(value))) {
     return tx(value === true || value === 'True' ? 'yes' : 'no');
   }
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
   if (CODES[field]?.[value]) return tx(CODES[field][value]);
-  // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
+  // a created record's values were kept as text ('8.0') till then; a NIK's digits stay as typed
   if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
   if (DAY.test(value)) return formatDate(value);
   return String(value);
