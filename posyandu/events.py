@@ -21,6 +21,7 @@ from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH
 from posyandu.registry.models import Child
 from posyandu.registry.operations import after_exit, check_base_version, resolve_alias, undelete
+from posyandu.validators import ID_EXISTS
 
 # Per event model: the date column, the columns that make two events "the same",
 # and a hook run after every create/update (z-scores, dose rules…). A model whose hook
@@ -108,7 +109,7 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         check_date(model, child, data)
         datas.append({**data, "id": data.get("id") or uuid.uuid4()})
     if ids_taken(db.session, model, [data["id"] for data in datas]):
-        raise Conflict()
+        raise Conflict(ID_EXISTS, errors={"id": [ID_EXISTS]})
     # one creation instant each, in the order given (a same-day pair keeps its order everywhere)
     objs = new_records(model, [
         {"child_id": child.id, "posyandu_id": child.posyandu_id, "kabupaten_code": child.kabupaten_code,

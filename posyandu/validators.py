@@ -279,6 +279,8 @@ def recorded_at_field() -> Timestamp:
 STALE_VERSION = "precondition_failed: base_version is no longer the record's version; read it again"
 # A creation naming an id a record has already (a retry whose first answer was lost, most often).
 ID_TAKEN = "conflict: a record with this id exists already (a retry of a creation that was made)"
+ID_EXISTS = Msg("a record with this id exists already: was it saved before? Read it again instead of creating it",
+                "data dengan id ini sudah ada: sudah tersimpan sebelumnya? Muat ulang datanya, jangan dibuat lagi")
 
 
 def own_id_field() -> fields.UUID:

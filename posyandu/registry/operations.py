@@ -21,7 +21,7 @@ from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
 from posyandu.registry.models import (KIND_WORDS, REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu,
                                       PosyanduMove, Puskesmas, Region, kabupaten_of, same_name)
-from posyandu.validators import local_today
+from posyandu.validators import ID_EXISTS, local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
 CLOSED = Msg("this posyandu is closed: choose another", "posyandu ini sudah ditutup: pilih posyandu lain")
@@ -179,7 +179,7 @@ def create_posyandu(user: User, data: dict[str, Any]) -> Posyandu:
     refuse_fields(posyandu_problems(user, data))
     data = {"id": data.get("id") or uuid.uuid4(), **data}
     if db.session.get(Posyandu, data["id"]) is not None:
-        raise Conflict()
+        raise Conflict(ID_EXISTS, errors={"id": [ID_EXISTS]})
     pos = Posyandu(kabupaten_code=kabupaten_of(data["desa_code"]), **data)
     db.session.add(pos)
     record_change(pos, "create", created_fields(data))
@@ -531,7 +531,7 @@ def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID 
         check_exit(None, data)
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
-        raise Conflict()
+        raise Conflict(ID_EXISTS, errors={"id": [ID_EXISTS]})
     posyandu = {pid: _target_posyandu(user, pid, left) for pid in sorted({data["posyandu_id"] for data in datas})}
     access.lock_registrations(posyandu)  # two registrations of one child at once: the second sees the first
     children = new_records(Child, [  # one creation instant each, in the order given

@@ -244,9 +244,23 @@ def test_register_read_update_delete_round_trip_with_audit_and_change_log(client
 
 
 def test_the_same_id_twice_is_409_not_a_second_child(client, world, make_child):
+    """And says so on ``id``, as every refusal names its field (it was the one 409 with no field message)."""
     child = make_child()
     body = {**GOOD, "id": child["id"], "posyandu_id": str(world.ids["p1"])}
-    assert client.post("/api/v1/children", json=body, headers=world.headers("kader1")).status_code == 409
+    again = client.post("/api/v1/children", json=body, headers=world.headers("kader1", "id"))
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    assert again.get_json()["errors"] == {"id": ["data dengan id ini sudah ada: sudah tersimpan sebelumnya? Muat ulang "
+                                                 "datanya, jangan dibuat lagi"]}, again.get_json()
+    weighing = {"id": str(uuid.uuid4()), "measured_on": child["birth_date"], "weight_kg": 3.2, "oedema": False}
+    url = f"/api/v1/children/{child['id']}/measurements"
+    first = client.post(url, json=weighing, headers=world.headers("kader1"))
+    assert first.status_code == 201, first.get_json()
+    again = client.post(url, json=weighing, headers=world.headers("kader1"))
+    assert again.status_code == 409 and list(again.get_json()["errors"]) == ["id"], again.get_json()
+    made = client.post("/api/v1/posyandu", json={"id": str(world.ids["p1"]), "name": "Posyandu Baru", "meeting_day": 5,
+                                                  "desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"])},
+                       headers=world.headers("admin"))
+    assert made.status_code == 409 and list(made.get_json()["errors"]) == ["id"], made.get_json()
 
 
 def test_a_likely_duplicate_registration_is_kept_and_flagged(client, world, make_child):
