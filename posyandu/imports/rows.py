@@ -121,16 +121,23 @@ def refuse_excel_month_first(rows: Iterable[tuple[int, dict[str, Any]]], headers
     Excel set to a day-first language makes 13/04/2025 a date cell too. Those date cells carry no trace of
     what was typed: imported, a child was stored born 4 March for 3 April, and row by row nothing tells
     which cells were swapped, so the file is refused (``reader.FileError``) saying how to type them again.
-    A column all date cells, or all text, shows nothing of the kind (nor a CSV, whose dates are all text)."""
+    A column all date cells, or all text, shows nothing of the kind (nor a CSV, whose dates are all text).
+    Evidence only: a text date written with "/" or "-" (one typed with dots, 16.01.2025, stays text in
+    Excel in any language: no sign of English (US)), and a date cell that could have been swapped, of day
+    12 or less and another than its month (20 Feb 2025 would have been typed 02/20/2025; 5 May reads alike
+    either way), the one cited."""
     texts: dict[str, tuple[int, str]] = {}
     cells: dict[str, tuple[int, date]] = {}
     for number, raw in rows:
         for key in DATES:
             value = raw.get(key)
             if isinstance(value, date) and key not in cells:
-                cells[key] = (number, value.date() if isinstance(value, datetime) else value)
+                day = value.date() if isinstance(value, datetime) else value
+                if day.day <= 12 and day.day != day.month:
+                    cells[key] = (number, day)
             elif (isinstance(value, str) and key not in texts
-                  and (m := _DMY.fullmatch(" ".join(value.split()).lower())) and int(m[1]) > 12 >= int(m[3])):
+                  and (m := _DMY.fullmatch(" ".join(value.split()).lower())) and m[2] in "/-"
+                  and int(m[1]) > 12 >= int(m[3])):
                 with contextlib.suppress(ValidationError):
                     _date(value)  # a date day first (31/02 is none)
                     texts[key] = (number, " ".join(value.split()))

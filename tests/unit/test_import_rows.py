@@ -278,6 +278,30 @@ def test_an_xlsx_read_month_first_by_excel_is_refused_whole(cells, refused):
     assert f"column {refused} were read month first" in str(caught.value), caught.value
 
 
+@pytest.mark.parametrize("cells, cited", [
+    ([(datetime(2025, 1, 3), None), ("16.01.2025", None)], None),  # typed with dots: text in any Excel
+    ([(datetime(2025, 2, 20), None), ("15/01/2025", None)], None),  # 20 Feb: typed 02/20/2025? never
+    ([(datetime(2025, 5, 5), None), ("13/04/2025", None)], None),  # 5 May: the same read either way
+    ([(datetime(2025, 2, 20), None), ("15/01/2025", None), (datetime(2025, 3, 4), None)], ("row 4", "4 Mar 2025")),
+    ([(datetime(2025, 3, 4), None), ("13-04-2025", None)], ("row 2", "4 Mar 2025")),  # dashes: US Excel's too
+])
+def test_only_a_text_date_with_slashes_or_dashes_and_a_date_cell_that_could_be_swapped_tell_excel_read_month_first(
+        cells, cited):
+    """A workbook was refused as read month first by Excel for a date typed with dots (16.01.2025, text in
+    Excel whatever its language) or beside a date cell of day 13 or more (20 Feb 2025: "typed 02/20/2025?"),
+    which no day-first date read month first makes: neither is evidence. A date cell that could have been
+    swapped is the one cited."""
+    from posyandu.imports.rows import refuse_excel_month_first
+
+    rows = [(number, {"birth_date": born, "measured_on": on}) for number, (born, on) in enumerate(cells, start=2)]
+    if cited is None:
+        refuse_excel_month_first(rows, {})
+        return
+    with pytest.raises(FileError) as caught:
+        refuse_excel_month_first(rows, {})
+    assert f"{cited[0]} the date {cited[1]}" in str(caught.value), caught.value
+
+
 @pytest.mark.parametrize("value, expected", [
     ("12,5", 12.5), ("12.5", 12.5), ("12,5 kg", 12.5), ("12.5kg", 12.5), ("12,5 KG", 12.5), (" 9 ", 9.0),
     ("3.200", 3.2), ("3,200", 3.2), (12.5, 12.5),
