@@ -4,17 +4,21 @@ names, so every header of the template is one ``reader.read_rows`` recognises.""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import xlsxwriter
 
-# (our column, its header in the template, what it takes, an example), in the order a register keeps them
-TEMPLATE: tuple[tuple[str, str, str, str], ...] = (
+# (our column, its header in the template, what it takes, an example), in the order a register keeps them; a
+# date's example is a date cell, shown as typed (dd/mm/yyyy), as a date typed in the Data sheet is: copied into
+# it, a text "15/01/2025" beside the dates typed there looked like Excel read month first
+# (``rows.refuse_excel_month_first``) and refused the file
+TEMPLATE: tuple[tuple[str, str, str, str | date], ...] = (
     ("posyandu", "Posyandu",
      "Nama posyandu (seperti di aplikasi; bila namanya dipakai posyandu lain, dengan desanya: Melati (Sooko)) — wajib",
      "Melati"),
     ("name", "Nama Anak", "Nama lengkap anak — wajib", "Siti Aminah"),
     ("sex", "Jenis Kelamin (L/P)", "L atau P — wajib", "P"),
-    ("birth_date", "Tanggal Lahir", "Tanggal lahir, hari dulu: 15/01/2025 — wajib", "15/01/2025"),
+    ("birth_date", "Tanggal Lahir", "Tanggal lahir, hari dulu: 15/01/2025 — wajib", date(2025, 1, 15)),
     ("nik", "NIK", "16 angka, sebagai teks (angka 0 di depan tidak hilang)", "3525015501250002"),
     ("mother_nik", "NIK Ibu", "16 angka", "3525014203900001"),
     ("mother_name", "Nama Ibu", "Nama ibu kandung", "Aminah"),
@@ -27,7 +31,7 @@ TEMPLATE: tuple[tuple[str, str, str, str], ...] = (
     ("birth_length_cm", "PB Lahir (cm)", "Panjang lahir dalam cm", "49"),
     ("has_kms", "Punya KMS", "ya atau tidak (KMS/Buku KIA)", "ya"),
     ("not_duplicate", "Bukan Duplikat", "ya untuk anak kembar yang namanya mirip", ""),
-    ("measured_on", "Tanggal Timbang", "Tanggal kunjungan/penimbangan — wajib bila ada kunjungan", "10/06/2025"),
+    ("measured_on", "Tanggal Timbang", "Tanggal kunjungan/penimbangan — wajib bila ada kunjungan", date(2025, 6, 10)),
     ("weight_kg", "BB (kg)", "Berat badan dalam kg", "7,2"),
     ("length_height_cm", "TB/PB (cm)", "Panjang atau tinggi badan dalam cm", "65,5"),
     ("position", "Posisi", "berbaring (panjang badan) atau berdiri (tinggi badan)", "berbaring"),
@@ -61,8 +65,9 @@ def template_xlsx() -> bytes:
     guide.set_column(1, 1, 60)
     guide.set_column(2, 2, 20)
     guide.write_row(0, 0, ["Kolom", "Isi", "Contoh"], header)
-    for r, (_, title, what, example) in enumerate(TEMPLATE, 1):
-        guide.write_row(r, 0, [title, what, example])
+    for r, (key, title, what, example) in enumerate(TEMPLATE, 1):
+        guide.write_row(r, 0, [title, what])
+        guide.write(r, 2, example, day if key in DATE_COLUMNS else None)
     notes = ["Satu baris per kunjungan; data anak diulang di setiap barisnya (atau satu baris per anak tanpa kunjungan).",
              "Berkas yang sama boleh diimpor lagi: anak dan kunjungan yang sudah ada tidak digandakan.",
              "Baris jumlah di bawah tabel (nama \"Jumlah\" atau \"Total\", tanpa tanggal lahir, jenis kelamin kosong "

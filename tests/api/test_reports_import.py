@@ -1441,6 +1441,32 @@ def test_the_template_names_every_column_the_import_reads_and_a_filled_copy_impo
         "3525015501250003", "Ibu Sari", "081234567890", 3.1)
 
 
+def test_the_templates_example_copied_into_its_data_sheet_beside_dates_typed_there_imports(client, world, db):
+    """The Petunjuk sheet's examples, copied into Data beside a child whose dates were typed there (date
+    cells): its example dates were text ("15/01/2025"), and the file was refused whole as read month first
+    by Excel set to English (US) (a date cell of 4 Mar 2025 could have been typed 03/04/2025). They are
+    date cells, shown as typed."""
+    import openpyxl
+
+    from posyandu.imports.template import DATE_COLUMNS, TEMPLATE
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/imports/visits/template",
+                                                        headers=world.headers("bidan_a")).data))
+    guide = book["Petunjuk"]
+    examples = [row[2] for row in guide.iter_rows(min_row=2, max_row=len(TEMPLATE) + 1, values_only=True)]
+    dated = {key: guide.cell(i + 2, 3) for i, (key, *_) in enumerate(TEMPLATE) if key in DATE_COLUMNS}
+    assert all(cell.is_date and cell.number_format == "dd/mm/yyyy" for cell in dated.values()), dated
+    sheet = book["Data"]
+    sheet.append(examples)
+    typed = {"posyandu": "Melati", "name": "Budi Kedua", "sex": "L", "birth_date": datetime(2025, 3, 4),
+             "mother_name": "Sri", "measured_on": datetime(2025, 6, 10), "weight_kg": 6.9}
+    sheet.append([typed.get(key) for key, *_ in TEMPLATE])
+    filled = io.BytesIO()
+    book.save(filled)
+    resp = upload(client, world, filled.getvalue(), query="dry_run=true", name="contoh-impor-kunjungan.xlsx")
+    assert resp.status_code == 200 and resp.get_json()["valid_rows"] == 2, resp.get_json()
+
+
 def test_a_length_in_a_pb_column_and_a_height_in_a_tb_column_keep_how_each_was_measured(client, world, db):
     """A register with a PB column and a TB column: the column a value sits in tells how the child was
     measured. Left to her age, an 18-month-old's standing height was taken as lying (WHO adds 0.7 cm),
