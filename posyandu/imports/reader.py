@@ -77,6 +77,16 @@ GRAM_UNITS = frozenset({"g", "gr", "grm", "gram", "grams"})  # a unit of grams, 
 # the same unit in brackets is (dropped from the name; a weight's grams read by ``in_grams``)
 UNITS = {**dict.fromkeys(WEIGHTS, GRAM_UNITS | {"kg", "kgs", "kilogram"}),
          **dict.fromkeys(("birth_length_cm", "length_height_cm", "head_circumference_cm", "muac_cm"), {"cm"})}
+FLAGS = {"has_kms": True, "oedema": False, "not_duplicate": False}  # the yes/no columns, and what a blank one says
+_DASHES = "\\-\u2010-\u2015\u2212"  # hyphen-minus, the Unicode hyphens and dashes (– —), the minus sign
+DASH = re.compile(f"[\\s{_DASHES}]*[{_DASHES}][\\s{_DASHES}]*")
+"""A cell holding only a dash ("-", "–", "—", "--", "- -"): a register's "none", read as a blank cell in every
+column (``_rows``: no NIK, no phone, no weight, nothing written into a child's record), but a yes/no column's
+(``FLAGS``), where it is "tidak" (``rows._flag``)."""
+
+
+def is_dash(value: Any) -> bool:
+    return isinstance(value, str) and bool(DASH.fullmatch(value))
 
 
 class FileError(ValueError):
@@ -424,8 +434,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
           headless: Headless | None = None, delimiter: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     positions, doses, grams, header, headless = positions or {}, doses or {}, grams or set(), header or [], headless or {}
     named_at = min((i for i, key in columns.items() if key == "name"), default=0)
+    flags = {i for i, key in columns.items() if key in FLAGS}
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
+        values = _undashed(values, flags)
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
         for i, (name, start, last, any_value) in headless.items():
@@ -462,6 +474,13 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                 if label:
                     row[LABEL] = label
             yield number, row
+
+
+def _undashed(values: list[Any], flags: set[int]) -> list[Any]:
+    """A row with its cells holding only a dash (``DASH``) blank, but in the yes/no columns (``flags``)."""
+    if not any(is_dash(v) for v in values):
+        return values
+    return ["" if i not in flags and is_dash(v) else v for i, v in enumerate(values)]
 
 
 def _letter(column: int) -> str:

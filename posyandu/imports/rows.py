@@ -25,8 +25,8 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import (BEYOND, COUNT, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD, WEIGHTS,
-                                     FileError, is_count)
+from posyandu.imports.reader import (BEYOND, COUNT, FLAGS, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD,
+                                     WEIGHTS, FileError, is_count, is_dash)
 from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import Float1904, Int1904, UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
@@ -39,13 +39,12 @@ VISIT_FIELDS = ("measured_on", "weight_kg", "length_height_cm", "position", "hea
                 "oedema")
 DATES = ("birth_date", "measured_on")
 NUMBERS = ("birth_weight_kg", "birth_length_cm", "weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
-FLAGS = {"has_kms": True, "oedema": False, "not_duplicate": False}
 SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "lelaki": "M", "pria": "M", "m": "M", "male": "M",
          "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
 POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb": "lying", "b": "lying",
              "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
 YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x", "√", "✓", "✔"}
-NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "-"}
+NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada"}  # and a dash (``reader.DASH``)
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # "2025-01-15 00:00:00": a date exported with its time
 _DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)  # day first, as Indonesia writes dates
 _YMD = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME)
@@ -308,7 +307,7 @@ def _phone(value: Any) -> str | None:
 
 
 def _flag(name: str, value: Any) -> bool:
-    """Ya/tidak, 1/0 (a number cell too), a tick (√), "-": a blank is the default, and anything
+    """Ya/tidak, 1/0 (a number cell too), a tick (√), a dash ("-", "—": no): a blank is the default, and anything
     else is refused (never read as the default: oedema "1" is oedema)."""
     if isinstance(value, bool):
         return value
@@ -317,7 +316,7 @@ def _flag(name: str, value: Any) -> bool:
         return FLAGS[name]
     if raw in YES or _key(raw) in YES:
         return True
-    if raw in NO or _key(raw) in NO:
+    if raw in NO or _key(raw) in NO or is_dash(raw):
         return False
     raise ValidationError(Msg("must be ya or tidak", "harus ya atau tidak"))
 

@@ -1398,6 +1398,32 @@ def test_a_childs_blank_details_are_filled_in_from_the_register_and_recorded_one
     assert db.session.get(Child, uuid_of(rara)).mother_name is None
 
 
+def test_a_dash_for_none_is_written_into_no_childs_record_and_refuses_no_row(client, world, db, make_child):
+    """A register's "-" for none: a registered child's father and address "-" were written into her record
+    (children_updated 1), a NIK, a phone or a weight "-" refused a new child's row. They are blank cells."""
+    from openpyxl import Workbook
+
+    from posyandu.registry.models import Child
+
+    siti = make_child(name="Siti Aminah", sex="F", birth_date="2025-04-09")
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Nama Ayah", "Alamat", "NIK", "No HP", "Tgl Timbang",
+                        "BB (kg)"])
+    book.active.append(["Melati", "Siti Aminah", "P", datetime(2025, 4, 9), "-", "—", None, None, None, None])
+    book.active.append(["Melati", "Dewi Anggraini", "P", datetime(2025, 3, 9), None, None, "-", "-", None, "-"])
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), name="register.xlsx")
+    answer = resp.get_json()
+    assert resp.status_code == 201, answer
+    assert (answer["children_matched"], answer["children_updated"], answer["children_created"]) == (1, 0, 1), answer
+    db.session.remove()
+    child = db.session.get(Child, uuid_of(siti))
+    assert (child.father_name, child.address, child.version) == (None, None, siti["version"])
+    dewi = db.session.scalar(select(Child).where(Child.name == "Dewi Anggraini"))
+    assert (dewi.nik, dewi.guardian_phone) == (None, None)
+
+
 def uuid_of(record: dict):
     import uuid
 

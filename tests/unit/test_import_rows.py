@@ -107,6 +107,29 @@ def test_yes_no_columns_read_digits_ticks_and_dashes(value, expected):
     assert parse_row({**BASE, "not_duplicate": value}).not_duplicate is expected
 
 
+def test_a_cell_holding_only_a_dash_is_blank_in_every_column_but_a_yes_no_one_where_it_is_no():
+    """A register writes "-" for none: a NIK, a phone, a weight "-" refused the row, a father's name or an
+    address "-" was stored as one (written into a registered child's record), a PB "-" beside a TB value
+    refused as two columns disagreeing. Any dash ("–", "—", "- -") is a blank cell; in a yes/no column it
+    is "tidak", as it was."""
+    data = ("posyandu;nama;jk;tgl lahir;nik;nik ibu;no hp;nama ayah;alamat;rt;tgl timbang;bb;pb;tb;posisi;"
+            "lila;punya kms;edema\n"
+            "Melati;Ani;P;01/02/2025;-;–;—;- -;-;--;10/06/2025;7,1;-;65;-;−;-;—\n"
+            "Melati;Budi;L;01/02/2025;;;;;;;-;-;-;;;;;\n").encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    rows = list(rows)
+    assert rows[0][1] == {"posyandu": "Melati", "name": "Ani", "sex": "P", "birth_date": "01/02/2025", "nik": None,
+                          "mother_nik": None, "guardian_phone": None, "father_name": None, "address": None, "rt": None,
+                          "measured_on": "10/06/2025", "weight_kg": "7,1", "length_height_cm": "65", "position": None,
+                          "muac_cm": None, "has_kms": "-", "oedema": "—", "_position_by_column": ("tb", "standing")}
+    ani, budi = (parse_row(raw) for _, raw in rows)
+    assert ani.errors == {} and budi.errors == {}, (ani.errors, budi.errors)
+    assert ani.child == {"name": "Ani", "sex": "F", "birth_date": date(2025, 2, 1), "has_kms": False}
+    assert ani.visit == {"measured_on": date(2025, 6, 10), "weight_kg": 7.1, "length_height_cm": 65.0,
+                         "position": "standing", "oedema": False}  # the TB column's: its PB "-" is none
+    assert budi.visit is None and budi.child["has_kms"] is True
+
+
 def test_an_unreadable_yes_no_value_is_refused_not_taken_as_the_default():
     assert "ya or tidak" in errors({"measured_on": "2025-06-10", "weight_kg": 7, "oedema": "?"})["oedema"][0]
 
