@@ -634,14 +634,14 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
 
 
 def within_limit(rows: Iterable[tuple[int, dict[str, Any]]], limit: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
-    """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``) nor column numbers
-    (``_column_numbers``), and how many of its rows are neither, counted to its end: an upload's row limit
+    """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``), column numbers
+    (``_column_numbers``) nor a line giving no child (``_no_child``), and how many of its rows are neither, counted to its end: an upload's row limit
     counts children's rows, not a register's totals line (3,000 visits and their "Jumlah" were refused as
     3,001 rows)."""
     kept: list[tuple[int, dict[str, Any]]] = []
     counted = 0
     for number, raw in rows:
-        counted += not totals_row(raw) and not _column_numbers(raw)
+        counted += not totals_row(raw) and not _column_numbers(raw) and not _no_child(raw)
         if counted <= limit:
             kept.append((number, raw))
     return kept, counted
@@ -653,12 +653,39 @@ _ROLE = re.compile(r"(mengetahui|menyetujui|dibuat_oleh|yang_membuat|pelapor|pet
                    r"|nutrisionis|(ketua|kepala|bidan|koordinator|sekretaris|penanggung_jawab|pj)(_[a-z]+)*)")
 _PLACE_DATE = re.compile(r"([^\d,]*[a-zA-Z][^\d,]*),\s*(.+)")  # "Wringinanom, 31 Agustus 2025"
 CHILD_MARKS = ("sex", "birth_date", "nik", "measured_on")  # a child's line gives one of these
+CONTEXT = ("posyandu", "measured_on")  # a line's setting, not its child: copied down a register's unused lines
 
 
 def _cells(raw: dict[str, Any]) -> list[tuple[str, Any]]:
     """A row's filled cells read, as (our column, value), in column order (two columns of one meaning each)."""
     return [(key, v) for key, value in raw.items() if not key.startswith("_")
             for v in (value if isinstance(value, tuple) else (value,)) if not _blank_cell(v)]
+
+
+def _no_child(raw: dict[str, Any]) -> bool:
+    """Whether a line gives nothing of a child: its cells only the posyandu or the visit date (``CONTEXT``,
+    copied down a register's unused lines, not merged: a merged one is no line's own, ``reader._rows``), or a
+    yes/no saying no (an unticked checkbox, FALSE, "tidak"); no dose (``reader.UNREAD``). It was refused as a
+    child without a name, sex or birth date, though the same line with the posyandu merged down was blank."""
+    cells = _cells(raw)
+    return bool(cells) and UNREAD not in raw and all(key in CONTEXT or (key in FLAGS and _says_no(key, value))
+                                                     for key, value in cells)
+
+
+def _says_no(name: str, value: Any) -> bool:
+    try:
+        return _flag(name, value) is False
+    except ValidationError:
+        return False
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A cell as a skipped line's reason shows it: a date as the messages write dates, a checkbox's FALSE."""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, date):
+        return date_text(value.date() if isinstance(value, datetime) else value, lang)
+    return str(_text(value))
 
 
 def _column_numbers(raw: dict[str, Any]) -> bool:
@@ -701,7 +728,8 @@ def row_name(raw: dict[str, Any]) -> str | None:
 
 def skipped_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
     """The rows that are no child's, each as {"row", "reason"}: a register's totals line (``totals_row``),
-    the header's printed column numbers (``_column_numbers``) and the signature block under the table: a
+    the header's printed column numbers (``_column_numbers``), a line giving no child (``_no_child``: the
+    posyandu copied down its unused lines, an unticked checkbox) and the signature block under the table: a
     line giving no sex, birth date, NIK nor visit date whose every text is a role or a place and date
     ("Wringinanom, 31 Agustus 2025", "Kader Posyandu"), and under it, to the file's end, lines of text
     in those lines' columns only (the signer's name, her NIP). A name alone elsewhere is a child's line
@@ -729,6 +757,13 @@ def skipped_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[dict[str, A
             shown = "; ".join(" ".join(str(v).split()) for _, v in cells)
             found[number] = Msg(f"skipped: the signature under the table (\"{shown}\"), no child",
                                 f"dilewati: tanda tangan di bawah tabel (\"{shown}\"), bukan anak")
+        elif _no_child(raw):
+            shown = {lang: "; ".join(_shown(v, lang) for _, v in cells) for lang in ("en", "id")}
+            found[number] = Msg(
+                f"skipped: the line gives no child (no name, sex, birth date, NIK nor measurement), only "
+                f"\"{shown['en']}\"",
+                f"dilewati: baris ini tidak berisi anak (tanpa nama, jenis kelamin, tanggal lahir, NIK maupun ukuran), "
+                f"hanya \"{shown['id']}\"")
         else:  # a line of the table: the lines of text above it are its own, judged as any
             for name in names:
                 del found[name]

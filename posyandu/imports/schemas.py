@@ -93,8 +93,9 @@ class ImportResultSchema(Schema):
     skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
         "Rows that are no child's, skipped and said why: a register's totals line under its table (\"Jumlah\" "
         "or \"Total\" as the name, no birth date, its sex empty or a count, L: 12, every other cell a number or "
-        "empty, its visit date empty or a date, the table's or the register's closing date); counted in none of "
-        "the numbers "
+        "empty, its visit date empty or a date, the table's or the register's closing date), a line giving no "
+        "child (only the posyandu or the visit date, or a yes/no saying no: a register's unused lines), the "
+        "header's column numbers, the signature under the table; counted in none of the numbers "
         "above, rows neither")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (

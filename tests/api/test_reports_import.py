@@ -2017,6 +2017,31 @@ def test_a_registers_totals_line_is_skipped_saying_so_not_refused(app, client, w
     assert out.exit_code == 0 and 'baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak' in out.output, out.output
 
 
+def test_a_registers_unused_lines_holding_only_the_posyandu_or_an_unticked_box_are_skipped_not_refused(client, world,
+                                                                                                     db):
+    """A register's unused lines, the posyandu copied down them (not merged) or an unticked checkbox (FALSE):
+    each was refused as a child without name, sex and birth date, and the file with them. They are
+    skipped, said so; the posyandu merged down is a blank line, as before."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Edema"])
+    sheet.append(["Melati", "Rina Prefill", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), 6.1, False])
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.merge_cells("A2:A3")  # merged down: a blank line
+    sheet.append(["Melati", None, None, None, None, None, None])
+    sheet.append([None, None, None, None, None, None, False])
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), name="register.xlsx")
+    got = resp.get_json()
+    assert resp.status_code == 201, got
+    assert (got["rows"], got["valid_rows"], got["children_created"], got["visits_created"]) == (1, 1, 1, 1), got
+    assert [(r["row"], r["reason"].rsplit(", ", 1)[-1]) for r in got["skipped_rows"]] == [
+        (4, 'only "Melati"'), (5, 'only "FALSE"')], got
+
+
 def test_a_totals_line_with_the_tables_date_is_skipped_and_a_refused_file_says_what_it_skipped(client, world, db):
     """The visit date written (or merged) on every line of the table, the totals line's too: it was refused
     as a child without sex and birth date. It is skipped as a totals line; and a file refused whole (422)

@@ -1068,6 +1068,39 @@ def test_a_totals_line_in_the_no_column_or_merged_over_no_to_nama_is_told_apart(
     assert str(skipped_totals(raws[1])) == 'skipped: a totals line ("JUMLAH"), no child'
 
 
+def test_a_line_giving_only_the_posyandu_a_date_or_a_no_is_skipped_saying_so_not_refused_as_a_nameless_child():
+    """A register's unused lines holding only what was copied down them (the posyandu, the session's date)
+    or an unticked checkbox (FALSE) were refused as children without name, sex and birth date, though the
+    same line with the posyandu merged down is blank. They give no child: skipped, said so, and counted in
+    no row limit. A line with a yes, a dose or anything of a child is a child's, refused as such."""
+    from openpyxl import Workbook
+
+    from posyandu.imports.rows import skipped_rows, within_limit
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Edema", "Punya KMS", "HB0"])
+    sheet.append(["Melati", "Rina", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), 6.1, False, True, None])
+    sheet.append(["Melati", None, None, None, None, None, None, None, None])
+    sheet.append([None, None, None, None, None, None, False, None, None])
+    sheet.append(["Melati", None, None, None, datetime(2025, 6, 10), None, "tidak", "-", None])
+    sheet.append(["Melati", None, None, None, None, None, None, "ya", None])  # a yes: a child's, refused
+    sheet.append(["Melati", None, None, None, None, None, None, None, "√"])  # a dose: a child's, refused
+    sheet.append(["Melati", None, None, None, None, 7.2, None, None, None])
+    out = io.BytesIO()
+    book.save(out)
+    rows = list(read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1])
+    skipped = skipped_rows(rows)
+    assert [(s["row"], str(s["reason"])) for s in skipped] == [
+        (3, 'skipped: the line gives no child (no name, sex, birth date, NIK nor measurement), only "Melati"'),
+        (4, 'skipped: the line gives no child (no name, sex, birth date, NIK nor measurement), only "FALSE"'),
+        (5, 'skipped: the line gives no child (no name, sex, birth date, NIK nor measurement), only '
+            '"Melati; 10 Jun 2025; tidak; -"')]
+    assert skipped[2]["reason"].id_text.endswith('hanya "Melati; 10 Jun 2025; tidak; -"')
+    assert [number for number, raw in rows if parse_row(raw).errors] == [3, 4, 5, 6, 7, 8]  # as parse_row sees them
+    assert within_limit(rows, 3) == (rows[:6], 4)
+
+
 @pytest.mark.parametrize("numbers", [[f"({i})" for i in range(1, 9)], list(range(1, 9))])
 def test_a_registers_column_numbers_and_signature_are_skipped_saying_so(numbers):
     """The printed column numbers under a register's header ("(1)" … "(8)", or 1 … 8) were refused as a
