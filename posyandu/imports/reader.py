@@ -421,6 +421,11 @@ def is_count(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+MERGED = "_merged"
+"""A row's key for our columns whose value only a cell merged over the rows above gave it (``xlsx._filled``), as
+a tuple: ``rows.parse_row`` reads a visit date merged down the table beside no measurement as the session's
+date of a child absent that day (registered, no visit), not as her weight forgotten."""
+
 UNREAD = "_unread"
 """A row's key for the headers of the columns not read (``Headers.ignored``) of a dose or vitamin A
 (``DOSE_WORD``) its cells fill: ``rows.parse_row`` names them when the row's visit gives nothing the
@@ -469,6 +474,11 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                                            and values[i] is not None and str(values[i]).strip()))
             if gram_keys:
                 row[GRAMS] = gram_keys
+            typed = {key for i, key in columns.items() if i not in filled and i < len(values)
+                     and values[i] is not None and str(values[i]).strip()}
+            merged = tuple(dict.fromkeys(columns[i] for i in sorted(filled) if i in columns and columns[i] not in typed))
+            if merged:
+                row[MERGED] = merged
             if row.get("name") is None or is_count(row["name"]):
                 label = next((v.strip() for v in values[:named_at] if isinstance(v, str) and v.strip()), None)
                 if label:

@@ -25,8 +25,8 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import (BEYOND, COUNT, FLAGS, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD,
-                                     WEIGHTS, FileError, is_count, is_dash)
+from posyandu.imports.reader import (BEYOND, COUNT, FLAGS, GRAM_UNITS, GRAMS, LABEL, MERGED, POSITION_BY_COLUMN,
+                                     UNREAD, WEIGHTS, FileError, is_count, is_dash)
 from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import Float1904, Int1904, UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
@@ -525,9 +525,10 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
     date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
-    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw or GRAMS in raw or LABEL in raw:
+    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw or GRAMS in raw or LABEL in raw or MERGED in raw:
         raw = dict(raw)
     raw.pop(LABEL, None)  # the text left of a blank name: a totals line's only (``totals_row``)
+    merged = raw.pop(MERGED, ())
     by_column = raw.pop(POSITION_BY_COLUMN, None)
     unread = raw.pop(UNREAD, ())
     grams = raw.pop(GRAMS, ())
@@ -599,6 +600,12 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
             wrong := nik_birth_mismatch(out.child["nik"], out.child["birth_date"], out.child["sex"])):
         out.errors["nik"] = [wrong]
     visit = {k: cleaned[k] for k in VISIT_FIELDS if k in cleaned and k not in out.errors and k != "oedema"}
+    if ("measured_on" in merged and set(visit) == {"measured_on"} and not cleaned.get("oedema") and not unread
+            and not any(k in out.errors for k in VISIT_FIELDS)):
+        # the session's date merged down the date column, and nothing of this child measured: she was absent
+        # (in S, not in D), registered without a visit; a date typed on the row itself with nothing measured
+        # is a weight forgotten, refused below
+        visit = {}
     if visit:
         visit["oedema"] = cleaned.get("oedema", False)
         if "measured_on" not in visit and "measured_on" not in out.errors:

@@ -2017,6 +2017,34 @@ def test_a_registers_totals_line_is_skipped_saying_so_not_refused(app, client, w
     assert out.exit_code == 0 and 'baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak' in out.output, out.output
 
 
+def test_a_child_absent_on_the_day_of_a_date_merged_down_the_table_is_registered_without_a_visit(client, world, db):
+    """The session's date merged over G2:G4 and one child weighed nothing: the file was refused "enter at
+    least the weight or a length/height" on her row. She was absent that day: registered (in S), no visit
+    (not in D)."""
+    from openpyxl import Workbook
+
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Nama Ibu", "Tgl Timbang", "BB (kg)", "TB (cm)"])
+    sheet.append([1, "Melati", "Absen Satu", "P", datetime(2025, 3, 1), "Sri", datetime(2025, 6, 10), 6.1, 60])
+    sheet.append([2, "Melati", "Absen Dua", "L", datetime(2025, 1, 1), "Tri", None, None, None])
+    sheet.append([3, "Melati", "Absen Tiga", "P", datetime(2024, 12, 1), "Umi", None, 7.5, None])
+    sheet.merge_cells("G2:G4")
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), name="register.xlsx")
+    got = resp.get_json()
+    assert resp.status_code == 201, got
+    assert (got["rows"], got["children_created"], got["visits_created"]) == (3, 3, 2), got
+    db.session.remove()
+    absent = db.session.scalar(select(Child).where(Child.name == "Absen Dua"))
+    assert db.session.scalar(select(func.count()).select_from(Measurement).where(
+        Measurement.child_id == absent.id)) == 0
+
+
 def test_a_registers_unused_lines_holding_only_the_posyandu_or_an_unticked_box_are_skipped_not_refused(client, world,
                                                                                                      db):
     """A register's unused lines, the posyandu copied down them (not merged) or an unticked checkbox (FALSE):

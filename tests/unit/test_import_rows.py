@@ -463,6 +463,34 @@ def test_merged_cells_in_the_table_give_their_value_to_every_row_they_cover():
                    (4, "Melati", "Yusuf", "L", "02/06/2024", "10/07/2025")]
 
 
+def test_a_child_not_measured_under_the_sessions_date_merged_down_the_table_is_absent_not_refused():
+    """The session's date merged down the date column, a child with no weight nor length: refused "enter at
+    least the weight", though she was only absent (in S, not in D). Her row registers her, no visit. A date
+    typed on the row with nothing measured is still a weight forgotten; a dose, an oedema, a position given
+    under the merged date still tell of a visit, refused as before."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "TB (cm)", "Edema",
+                  "Posisi", "BCG"])
+    sheet.append([1, "Melati", "Absen Satu", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), 6.1, 60])
+    sheet.append([2, "Melati", "Absen Dua", "L", datetime(2025, 1, 1), None, None, None, "-"])
+    sheet.append([3, "Melati", "Absen Tiga", "P", datetime(2024, 12, 1), None, 7.5])
+    sheet.append([4, "Melati", "Absen Empat", "P", datetime(2024, 12, 1), None, None, None, "ya"])
+    sheet.append([5, "Melati", "Absen Lima", "P", datetime(2024, 12, 1), None, None, None, None, "berdiri"])
+    sheet.append([6, "Melati", "Absen Enam", "P", datetime(2024, 12, 1), None, None, None, None, None, "√"])
+    sheet.append([7, "Melati", "Lupa Timbang", "L", datetime(2025, 1, 1), datetime(2025, 6, 10)])
+    sheet.merge_cells("F2:F7")
+    out = io.BytesIO()
+    book.save(out)
+    parsed = {number: parse_row(raw) for number, raw in read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1]}
+    assert [(n, p.visit is not None) for n, p in parsed.items() if not p.errors] == [(2, True), (3, False), (4, True)]
+    assert parsed[3].child["name"] == "Absen Dua" and parsed[4].visit["measured_on"] == date(2025, 6, 10)
+    assert {n: sorted(p.errors) for n, p in parsed.items() if p.errors} == {
+        5: ["weight_kg"], 6: ["weight_kg"], 7: ["weight_kg"], 8: ["weight_kg"]}
+
+
 def test_a_sheet_whose_recorded_size_is_wrong_is_read_whole():
     """Some programs that write XLSX record the sheet's size as its first cell (<dimension ref="A1"/>):
     read as that size, the file held no rows (or one column), and was imported as 0 rows."""
