@@ -27,7 +27,7 @@ from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
 from posyandu.imports.reader import (BEYOND, COUNT, FLAGS, GRAM_UNITS, GRAMS, LABEL, MERGED, POSITION_BY_COLUMN,
                                      UNREAD, WEIGHTS, FileError, is_count, is_dash)
-from posyandu.imports.template import TITLES
+from posyandu.imports.template import TEXT_COLUMNS, TITLES
 from posyandu.imports.xlsx import Float1904, Int1904, UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
@@ -281,10 +281,7 @@ def _in_kg(grams: float) -> float:
 def _nik(value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
         value = str(value)
-    # the apostrophe that keeps a NIK text in a spreadsheet ('3525...), written into the cell (a cell
-    # already formatted as text in LibreOffice, a CSV typed by hand): refused as not 16 digits, though
-    # this very refusal says to store NIK as text
-    text = (_text(value) or "").removeprefix("'")
+    text = _text(value) or ""
     if _SCIENTIFIC.match(text):
         raise ValidationError(Msg("the spreadsheet turned the NIK into a number (e.g. 3.5E+15); store NIK as text",
                                   "NIK berubah menjadi angka di lembar kerja (mis. 3,5E+15); simpan NIK sebagai teks"))
@@ -322,6 +319,12 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _clean(name: str, value: Any, month_first: frozenset[str] = frozenset(), grams: tuple[str, ...] = ()) -> Any:
+    if name in TEXT_COLUMNS and isinstance(value, str):
+        # the apostrophe that keeps digits text in a spreadsheet ('3525..., '0812..., '002), written into the
+        # cell (one already formatted as text in LibreOffice, as the template's are; a CSV typed by hand): a
+        # NIK was refused as not 16 digits, though this very refusal says to store NIK as text, a phone as no
+        # mobile number, an RT kept as "'002"
+        value = (_text(value) or "").removeprefix("'")
     if name in DATES:
         return _date(value, name in month_first)
     if name in NUMBERS:

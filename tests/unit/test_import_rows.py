@@ -250,6 +250,17 @@ def test_a_phone_number_whose_leading_zero_the_spreadsheet_dropped_gets_it_back(
     assert p.errors == {} and p.child["guardian_phone"] == "081234567890"
 
 
+def test_the_apostrophe_keeping_digits_text_is_read_off_every_digits_column_as_off_the_nik():
+    """The template's NIK, NIK Ibu, No HP, RT and RW columns are formatted as text; filled in LibreOffice with
+    the habitual leading apostrophe, the cell keeps it: NIK and NIK Ibu were read without it, but No HP was
+    refused as no mobile number and RT/RW stored as "'002"."""
+    p = parse_row({**BASE, "nik": "'3525015501250001", "mother_nik": " '3525014203900001", "guardian_phone": "'081234567890",
+                   "rt": "'002", "rw": "'001"})
+    assert p.errors == {}, p.errors
+    assert [p.child[k] for k in ("nik", "mother_nik", "guardian_phone", "rt", "rw")] == [
+        "3525015501250001", "3525014203900001", "081234567890", "002", "001"]
+
+
 @pytest.mark.parametrize("value, expected", [
     ("45672", date(2025, 1, 15)), (45672, date(2025, 1, 15)), (45672.0, date(2025, 1, 15)),
     ("15 Januari 2025", date(2025, 1, 15)), ("15-Jan-2025", date(2025, 1, 15)), ("15 Agt 2025", date(2025, 8, 15)),
