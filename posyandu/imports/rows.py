@@ -41,10 +41,12 @@ DATES = ("birth_date", "measured_on")
 NUMBERS = ("birth_weight_kg", "birth_length_cm", "weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
 SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "lelaki": "M", "pria": "M", "m": "M", "male": "M",
          "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
-POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb": "lying", "b": "lying",
-             "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
-YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x", "√", "✓", "✔"}
-NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada"}  # and a dash (``reader.DASH``)
+# "terlentang": e-PPGBM's and the KMS's spelling of telentang
+POSITIONS = {"berbaring": "lying", "telentang": "lying", "terlentang": "lying", "lying": "lying", "pb": "lying",
+             "b": "lying", "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
+# "+" (oedema graded +, ++, +++), "punya" (Punya KMS: punya / tidak punya)
+YES = {"ya", "y", "yes", "1", "true", "ada", "punya", "v", "x", "√", "✓", "✔", "+", "++", "+++"}
+NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "tidak_punya"}  # and a dash (``reader.DASH``)
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # "2025-01-15 00:00:00": a date exported with its time
 _DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)  # day first, as Indonesia writes dates
 _YMD = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME)
@@ -304,8 +306,9 @@ def _phone(value: Any) -> str | None:
 
 
 def _flag(name: str, value: Any) -> bool:
-    """Ya/tidak, 1/0 (a number cell too), a tick (√), a dash ("-", "—": no): a blank is the default, and anything
-    else is refused (never read as the default: oedema "1" is oedema)."""
+    """Ya/tidak, ada/tidak ada, punya/tidak punya, 1/0 (a number cell too), a tick (√) or "+" (yes), a dash
+    ("-", "—": no): a blank is the default, and anything else is refused (never read as the default:
+    oedema "1" is oedema)."""
     if isinstance(value, bool):
         return value
     raw = (_text(value) or "").lower()

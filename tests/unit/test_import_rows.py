@@ -130,6 +130,20 @@ def test_a_cell_holding_only_a_dash_is_blank_in_every_column_but_a_yes_no_one_wh
     assert budi.visit is None and budi.child["has_kms"] is True
 
 
+@pytest.mark.parametrize("row, read", [
+    ({"position": "Terlentang"}, ("position", "lying")),  # e-PPGBM's and the KMS's spelling
+    ({"oedema": "+"}, ("oedema", True)), ({"oedema": "++"}, ("oedema", True)), ({"oedema": "+++"}, ("oedema", True)),
+    ({"oedema": "-"}, ("oedema", False)),
+    ({"has_kms": "Punya"}, ("has_kms", True)), ({"has_kms": "Tidak punya"}, ("has_kms", False)),
+])
+def test_a_registers_common_spellings_are_read(row, read):
+    """Cara Ukur "Terlentang", Edema "+" (graded +, ++, +++), Punya KMS "Punya" / "Tidak punya" were refused."""
+    p = parse_row({**BASE, "measured_on": "2025-06-10", "weight_kg": 7, "length_height_cm": 65, **row})
+    assert p.errors == {}, p.errors
+    key, value = read
+    assert {**p.child, **p.visit}[key] == value
+
+
 def test_an_unreadable_yes_no_value_is_refused_not_taken_as_the_default():
     assert "ya or tidak" in errors({"measured_on": "2025-06-10", "weight_kg": 7, "oedema": "?"})["oedema"][0]
 
