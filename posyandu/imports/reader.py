@@ -6,8 +6,8 @@ or after a measurement's name, are ignored) against Indonesian and English names
 in grams ("BBL (gram)", "BB Lahir (gr)", "Berat gram") is read in grams
 (``in_grams``), every other in kg. Columns we do not
 know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
-are read together. The header is the first of the top ten rows that names every
-required column (titles above the table are skipped), with the row under it when
+are read together. The header is the first of the top 30 rows (``HEADER_SEARCH_ROWS``) that names every
+required column (titles and a letterhead above the table are skipped), with the row under it when
 the header spans two rows (merged cells); in a workbook, on the sheet that has it, a cell
 merged over rows giving its value to each, a formula saved without its value refused on
 its cell. Row numbers are the spreadsheet's. CSV may be comma-, semicolon- or
@@ -64,7 +64,8 @@ REQUIRED = ("posyandu", "name", "sex", "birth_date")
 # the columns a header is found by: a posyandu's own register names its posyandu in its title only (the
 # upload's ``posyandu_id`` gives it), a column it then lacks (``read_rows``)
 FOUND_BY = ("name", "sex", "birth_date")
-HEADER_SEARCH_ROWS = 10
+# the rows a header is looked for in: a letterhead (kop) of ten lines and more sits above a register's table
+HEADER_SEARCH_ROWS = 30
 # a length/height column named for one position: in a file with a PB column and a TB column, the one a
 # row's value sits in tells how the child was measured (a file with one such column names them all by it,
 # an infant's length under "TB" included, so it tells nothing)
@@ -241,7 +242,9 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     """The header row: the first of the top rows naming every required column (report titles above
     the table are skipped), else the first of those naming the most of them, so that the file is refused
     naming only the columns its header lacks (a posyandu's own register has no Posyandu column: under a
-    title row, it was told its name, sex and birth date columns were missing too). Returns it, its known
+    title row, it was told its name, sex and birth date columns were missing too); none naming any column
+    a header is found by (``FOUND_BY``), the file is refused saying no header row was found in the top
+    rows, not that every column is missing (a letterhead of ten lines hid it). Returns it, its known
     columns, the next row's number, the rows after it and its ``Headless`` columns. A header over two
     rows (merged cells: "Penimbangan" above "Tgl Timbang", "BB", "TB") takes the names of the row under it
     where it has none of its own, or where one of ours is merged over several columns ("BB (kg)" over
@@ -268,7 +271,19 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
     best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
+    if not set(known_columns(best).values()) & set(FOUND_BY):
+        raise FileError(_NO_HEADER)
     return best, known_columns(best), 2, table, {}
+
+
+_SOUGHT = [TITLES[k] for k in FOUND_BY]
+_NO_HEADER = Msg(
+    f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a row of column headings naming "
+    f"{', '.join(_SOUGHT[:-1])} and {_SOUGHT[-1]} (as the template heads them); if the table's header is lower "
+    "down, delete the lines above it",
+    f"baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama: baris judul yang memuat kolom "
+    f"{', '.join(_SOUGHT[:-1])} dan {_SOUGHT[-1]} (seperti judul di contoh berkas); jika judul tabel ada lebih ke "
+    "bawah, hapus baris-baris di atasnya")
 
 
 MEASURED = (*UNITS, "birth_date", "measured_on")  # a column a merged header's sibling would be read wrong beside
@@ -526,7 +541,7 @@ def _differing(given: list[tuple[Any, int]], grams: set[int], header: list[str])
 
 def _encoding(data: IO[bytes]) -> str:
     """UTF-16 after its BOM (Excel's "Unicode Text", tab-separated), or without it when every other byte of
-    its start is NUL (told as missing columns: the header read as NULs); UTF-8 (with or without BOM) when
+    its start is NUL (told that no header was found: the header read as NULs); UTF-8 (with or without BOM) when
     the whole file decodes so, else Windows-1252 (the first bytes alone do not tell: a name like
     "André" far down a file of plain ASCII); rewound."""
     head = data.read(512)

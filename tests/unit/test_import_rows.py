@@ -198,6 +198,35 @@ def test_missing_required_columns_are_named():
         read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")
 
 
+def test_a_header_under_a_long_letterhead_is_found_and_a_file_with_none_is_told_so_not_missing_columns():
+    """A register under a letterhead (kop) of ten lines: its header on row 11 was not looked for, and the file
+    was refused "missing columns: Posyandu, Nama Anak, …" though every column is there. The header is looked
+    for in the top 30 rows (on the sheet that has it); a file without one is told no header row was found,
+    naming the columns it is found by."""
+    kop = ["PEMERINTAH KABUPATEN GRESIK", "DINAS KESEHATAN", "UPT PUSKESMAS WRINGINANOM", "Jl. Raya Wringinanom No. 1",
+           None, "REGISTER PENIMBANGAN BALITA", "POSYANDU : MELATI", "DESA : SUMBERGEDE", "BULAN : JUNI 2025", None]
+    table = [["Posyandu", "Nama Anak", "JK", "Tgl Lahir"], ["Melati", "Wulan", "P", "01/06/2024"]]
+    sheet = [[line] for line in kop * 2] + table  # the header on row 21
+    guide = ("Petunjuk", [["Isi data anak di lembar Data"]] * 25)
+    _, rows = read_rows(_workbook(guide, ("Data", sheet)), "a.xlsx")
+    assert list(rows) == [(22, {"posyandu": "Melati", "name": "Wulan", "sex": "P", "birth_date": "01/06/2024"})]
+    csv = "".join(f"{line or ''};;;\n" for line in kop) + "Posyandu;Nama Anak;JK;Tgl Lahir\nMelati;Wulan;P;01/06/2024\n"
+    assert [number for number, _ in read_rows(io.BytesIO(csv.encode()), "a.csv")[1]] == [12]
+    for data, name in ((_workbook(("Data", [[line] for line in kop * 3] + table)), "a.xlsx"),
+                       (io.BytesIO(b"kode;umur\n1;2\n"), "a.csv")):
+        with pytest.raises(FileError) as refused:
+            read_rows(data, name)
+        assert str(refused.value.message) == (
+            "no header row found in the first 30 rows: a row of column headings naming Nama Anak, Jenis Kelamin (L/P) "
+            "and Tanggal Lahir (as the template heads them); if the table's header is lower down, delete the lines "
+            "above it")
+        assert refused.value.message.id_text.startswith("baris judul kolom tidak ditemukan di 30 baris pertama: baris "
+                                                        "judul yang memuat kolom Nama Anak, Jenis Kelamin (L/P) dan "
+                                                        "Tanggal Lahir")
+    with pytest.raises(FileError, match="^missing columns: Jenis Kelamin"):  # a header: its missing columns named
+        read_rows(io.BytesIO(b"posyandu;nama;tgl lahir\nMelati;Wulan;01/06/2024\n"), "a.csv")
+
+
 def test_title_rows_above_the_table_are_skipped_and_row_numbers_kept():
     data = b"LAPORAN PENIMBANGAN BALITA\nPuskesmas Wringinanom,,,\n\nposyandu,nama,jk,tgl lahir\nMelati,Ani,P,2025-01-01\n"
     names, rows = read_rows(io.BytesIO(data), "a.csv")
