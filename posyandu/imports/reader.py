@@ -155,6 +155,8 @@ def is_dose(header: Any) -> bool:
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 OLD_EXCEL = Msg("an old Excel workbook (.xls): open it and save it as .xlsx (Excel Workbook) or CSV, then import that",
                 "buku kerja Excel lama (.xls): buka lalu simpan sebagai .xlsx (Buku Kerja Excel) atau CSV, lalu impor berkas itu")
+ODS = Msg("a LibreOffice spreadsheet (.ods): open it and save it as .xlsx (Excel 2007-365) or CSV, then import that",
+          "lembar kerja LibreOffice (.ods): buka lalu simpan sebagai .xlsx (Excel 2007-365) atau CSV, lalu impor berkas itu")
 A_PDF = Msg("a PDF, not a spreadsheet: import the register's .xlsx or .csv file (a PDF's table cannot be read)",
             "berkas PDF, bukan spreadsheet: impor berkas .xlsx atau .csv register (tabel dalam PDF tidak dapat dibaca)")
 

@@ -8,7 +8,7 @@ import zlib
 from typing import IO, Any, Iterable, Iterator
 
 from posyandu.i18n import Msg
-from posyandu.imports.reader import HEADER_SEARCH_ROWS, FileError, names_required
+from posyandu.imports.reader import HEADER_SEARCH_ROWS, ODS, FileError, names_required
 
 MAX_COLUMNS = 256
 """The columns read (A to IV, Excel 2003's last): no register is wider. A cell far right (XFD, column
@@ -40,6 +40,9 @@ def _in_1904(row: Any) -> Any:
     return row
 
 
+OPENDOCUMENT_SPREADSHEET = b"application/vnd.oasis.opendocument.spreadsheet"
+"""The ``mimetype`` entry an OpenDocument spreadsheet (LibreOffice's .ods; its template, .ots) starts its zip with: told
+to save it as .xlsx, as an old Excel workbook is (``reader.OLD_EXCEL``), not that it is no readable XLSX."""
 STRICT_OOXML = b"http://purl.oclc.org/ooxml/"
 """The namespaces of a workbook saved in Excel as "Strict Open XML Spreadsheet": openpyxl reads Excel's
 usual (transitional) ones alone, and found no sheet in it (the file was told it held only charts)."""
@@ -57,6 +60,9 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
               IndexError, CellCoordinatesException)
     try:
         with zipfile.ZipFile(data) as archive:
+            if "mimetype" in archive.namelist() and archive.open("mimetype").read(len(OPENDOCUMENT_SPREADSHEET)) \
+                    == OPENDOCUMENT_SPREADSHEET:
+                raise FileError(ODS)
             unpacked = sum(item.file_size for item in archive.infolist())
             if unpacked > MAX_UNPACKED:
                 raise FileError(Msg(f"the workbook unpacks to more than {MAX_UNPACKED >> 20} MB: no register is that "

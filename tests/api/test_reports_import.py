@@ -266,6 +266,23 @@ def test_a_workbook_named_csv_is_read_as_the_workbook_and_an_old_excel_or_a_pdf_
     assert counts(db, world) == refused_attempt(before, attempts=3)
 
 
+@pytest.mark.parametrize("name", ["register.ods", "register.xlsx"])
+def test_a_libreoffice_spreadsheet_is_told_to_be_saved_as_xlsx(client, world, db, name):
+    """LibreOffice's own format (.ods, a zip too) was answered only "not a readable XLSX workbook": it is told
+    to save it as .xlsx (Excel 2007-365), as an old .xls is, whatever its name."""
+    import zipfile
+
+    ods = io.BytesIO()
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(ods.getvalue()), name)},
+                       headers=world.headers("bidan_a", "id"), content_type="multipart/form-data")
+    assert resp.status_code == 422 and resp.get_json()["errors"]["file"] == [
+        "lembar kerja LibreOffice (.ods): buka lalu simpan sebagai .xlsx (Excel 2007-365) atau CSV, lalu impor berkas "
+        "itu"], resp.get_json()
+
+
 def test_in_a_file_written_month_first_a_date_either_way_is_refused_not_swapped(client, world, db):
     """A spreadsheet set to English (US) writes every date month first: 1/20/2025 was refused, but
     3/5/2025 (5 March) was read as 3 May and 6/10/2025 (10 June) as 6 October, and kept with
