@@ -28,7 +28,7 @@ from posyandu.growth.schemas import MEASURED
 from posyandu.imports.reader import (BEYOND, COUNT, FLAGS, GRAM_UNITS, GRAMS, LABEL, MERGED, POSITION_BY_COLUMN,
                                      UNREAD, WEIGHTS, FileError, is_count, is_dash)
 from posyandu.imports.template import TEXT_COLUMNS, TITLES
-from posyandu.imports.xlsx import Float1904, Int1904, UncalculatedFormula
+from posyandu.imports.xlsx import Float1904, Int1904, NotADate, UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, UNSTORABLE_RE, decimal_comma, nik_birth_mismatch, nik_digits, today, unstorable_text
@@ -574,6 +574,13 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
                 "LibreOffice and save it again (or type the value)",
                 f"sel {value.cell} berisi rumus ({value}) yang tersimpan tanpa nilainya: buka berkas di Excel atau "
                 "LibreOffice lalu simpan lagi (atau ketik nilainya)"))
+            continue
+        if isinstance(value, NotADate):  # openpyxl read it "#VALUE!": no formula's error
+            out.errors.setdefault(name, []).append(Msg(
+                f"cell {value.cell} is formatted as a date but holds the number {value}, which is no date (a phone "
+                "number or a NIK in this column?): type " + ("the date (DD/MM/YYYY)" if name in DATES else "the value"),
+                f"sel {value.cell} berformat tanggal tetapi berisi angka {value}, yang bukan tanggal (nomor HP atau "
+                "NIK di kolom ini?): ketik " + ("tanggalnya (HH/BB/TTTT)" if name in DATES else "nilainya")))
             continue
         if isinstance(value, tuple):
             try:

@@ -1,8 +1,10 @@
 """Read the rows of an XLSX workbook as Excel shows them (``reader.read_rows``): the sheet holding the
 table, a cell merged over rows giving its value to each, a formula saved without its value marked (not
-read as blank), a sheet whose recorded size is wrong read whole."""
+read as blank), a date cell whose number is no date marked (not read as a formula's error), a sheet whose
+recorded size is wrong read whole."""
 from __future__ import annotations
 
+import warnings
 import zipfile
 import zlib
 from typing import IO, Any, Iterable, Iterator
@@ -84,7 +86,11 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
         for sheet in book.worksheets:  # a size recorded wrong (<dimension ref="A1"/>) cut the rows read
             sheet.reset_dimensions()
         sheet = _table_sheet(book)
-        rows = _filled(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS), *_scan(sheet))
+        merged, marked, across = _scan(sheet)
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS)
+        if any(isinstance(mark, NotADate) for row in marked.values() for mark in row.values()):
+            rows = _quietly(rows)
+        rows = _filled(rows, merged, marked, across)
         # a date cell openpyxl reads in the workbook's own system; a number (a date saved unformatted) is marked
         yield from (map(_in_1904, rows) if book.epoch == CALENDAR_MAC_1904 else rows)
     except FileError:
@@ -99,6 +105,8 @@ class UncalculatedFormula:
     """A formula cell saved without its value (by a program that writes XLSX without calculating):
     refused on its cell (``rows.parse_row``), never read as a blank cell."""
 
+    read_as = None  # what openpyxl reads in its place (``_filled``)
+
     def __init__(self, cell: str, formula: str):
         self.cell, self.formula = cell, formula
 
@@ -112,11 +120,66 @@ class UncalculatedFormula:
         return hash((self.cell, self.formula))
 
 
-def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]],
+class NotADate:
+    """A number cell formatted as a date whose number is no date (after 31 Dec 9999: a phone number or a NIK
+    typed in a date column), which openpyxl reads "#VALUE!", as a formula's error it is not: refused on its
+    cell as a number that is no date (``rows.parse_row``)."""
+
+    read_as = "#VALUE!"  # what openpyxl reads in its place (``_filled``)
+
+    def __init__(self, cell: str, number: str):
+        self.cell, self.number = cell, number
+
+    def __str__(self) -> str:  # as the spreadsheet shows it: 3525015501250002, not 3.525015501250002E+15
+        number = float(self.number)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e16 else self.number
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NotADate) and (self.cell, self.number) == (other.cell, other.number)
+
+    def __hash__(self) -> int:
+        return hash((self.cell, self.number))
+
+
+Marked = UncalculatedFormula | NotADate
+# openpyxl's warning for a date cell whose number is no date: said on its cell instead (``NotADate``)
+_NO_DATE_WARNING = r"Cell \S+ is marked as a date but the serial value .* is outside the limits for dates"
+
+
+def _quietly(rows: Iterable[Any]) -> Iterator[Any]:
+    """The rows, read without openpyxl's warning of a date cell whose number is no date (``NotADate``: the
+    import says so on its cell); each row's read alone so, not what runs between them."""
+    rows = iter(rows)
+    while True:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _NO_DATE_WARNING, UserWarning)
+            row = next(rows, None)
+        if row is None:
+            return
+        yield row
+
+
+def _no_date(text: str, epoch: Any) -> bool:
+    """Whether a number cell's saved value, of 7 characters or more (``_scan``: under 1,000,000 a date before
+    the year 4638), is one openpyxl cannot read as a date (``NotADate``)."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        number = float(text)
+        if -690_000 < number < 2_950_000:  # from year 11 to 9976 (either date system): a date
+            return False
+        from_excel(number, epoch)
+    except (OverflowError, ValueError):
+        return True
+    return False
+
+
+def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, Marked]],
                                dict[int, dict[int, int]]]:
     """What openpyxl's read-only mode does not read, from the sheet's XML: its merged ranges over more
     than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based), its
-    formulas saved without a value ({row: {column: formula}}; a formula whose saved value is the empty
+    formulas saved without a value and its numbers no date can be (read "#VALUE!" if formatted as a date)
+    ({row: {column: ``UncalculatedFormula`` or ``NotADate``}}; a formula whose saved value is the empty
     text (t="str": =IF(H2="";"";H2/1000)) has one), and its cells merged across columns of one row among
     the rows a header is looked for in ({row: {first column: last column}}: a header over several
     columns, ``reader._header``)."""
@@ -124,19 +187,25 @@ def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[i
     from openpyxl.xml.functions import iterparse
 
     merged: list[tuple[int, int, int, int]] = []
-    uncalculated: dict[int, dict[int, UncalculatedFormula]] = {}
+    marked: dict[int, dict[int, Marked]] = {}
     across: dict[int, dict[int, int]] = {}
+    epoch = sheet.parent.epoch
     with sheet._get_source() as source:  # noqa: SLF001 (openpyxl pinned: requirements.txt)
         for _, element in iterparse(source):
             tag = element.tag.rsplit("}", 1)[-1]
             if tag == "c" and element.get("r"):
                 parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
                 value = parts.get("v")
+                found: Marked | None = None
                 if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
+                    found = UncalculatedFormula(element.get("r"), parts["f"].text or "")
+                elif (value is not None and (text := value.text) and (len(text) > 6 or "E" in text or "e" in text)
+                      and element.get("t", "n") == "n" and _no_date(text, epoch)):
+                    found = NotADate(element.get("r"), value.text.strip())
+                if found is not None:
                     letters, row = coordinate_from_string(element.get("r"))
                     if column_index_from_string(letters) <= MAX_COLUMNS:
-                        uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
-                            UncalculatedFormula(element.get("r"), parts["f"].text or "")
+                        marked.setdefault(row, {})[column_index_from_string(letters) - 1] = found
             elif tag == "row":
                 element.clear()
             elif tag == "mergeCell" and element.get("ref"):
@@ -151,7 +220,7 @@ def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[i
                             "spreadsheet and save it again",
                             "sel gabungan saling tumpang tindih, yang tidak pernah disimpan aplikasi spreadsheet: "
                             "buka berkas di aplikasi spreadsheet lalu simpan ulang"))
-    return merged, uncalculated, across
+    return merged, marked, across
 
 
 def _overlapping(merged: list[tuple[int, int, int, int]]) -> bool:
@@ -168,26 +237,27 @@ def _overlapping(merged: list[tuple[int, int, int, int]]) -> bool:
 
 
 def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, int]],
-            uncalculated: dict[int, dict[int, UncalculatedFormula]],
+            marked: dict[int, dict[int, Marked]],
             across: dict[int, dict[int, int]] | None = None) -> Iterator[list[Any]]:
     """The rows with a merged cell's value in every cell it covers (Excel shows it on each row: a child's
-    name merged over her visits, the posyandu down the column) and the formulas saved without a value;
+    name merged over her visits, the posyandu down the column), the formulas saved without a value and the
+    date cells whose number is no date (``marked``, where openpyxl read what each is read as);
     a top row's cells merged across columns (``across``) said on it (``_FilledRow.across``)."""
     across = across or {}
     active: list[tuple[tuple[int, int, int, int], Any]] = []
     waiting = iter(merged)
     upcoming = next(waiting, None)
     for number, values in enumerate(table, start=1):
-        if number > HEADER_SEARCH_ROWS + 1 and number not in uncalculated and values.count(None) == len(values):
+        if number > HEADER_SEARCH_ROWS + 1 and number not in marked and values.count(None) == len(values):
             # nothing of its own (a gap's rows too): blank, filled or not (``reader._rows``); a range
             # starting on it has nothing to give
             yield values
             continue
         values = list(values)
-        for column, formula in uncalculated.get(number, {}).items():
+        for column, mark in marked.get(number, {}).items():
             values.extend([None] * (column + 1 - len(values)))
-            if values[column] is None:
-                values[column] = formula
+            if values[column] == mark.read_as:
+                values[column] = mark
         active = [(span, top) for span, top in active if span[2] >= number]
         while upcoming is not None and upcoming[0] == number:
             first_column = upcoming[1]
@@ -222,7 +292,8 @@ def _table_sheet(book: Any) -> Any:
     columns are then named). The table on several sheets (one a month) is refused naming them: only
     one was read, and the import said it succeeded."""
     def has_table(sheet: Any) -> bool:
-        top = [list(values) for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS + 1, values_only=True)]
+        rows = _quietly(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS + 1, values_only=True))  # NotADate: said later
+        top = [list(values) for values in rows]
         return any(names_required(values, below) for values, below in zip(top[:HEADER_SEARCH_ROWS], [*top[1:], None]))
 
     with_table = [sheet for sheet in book.worksheets if has_table(sheet)]

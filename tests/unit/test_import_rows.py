@@ -727,6 +727,34 @@ def test_a_formula_error_in_a_cell_is_refused_not_stored_as_text(code):
     assert set(parse_row({**BASE, "posyandu": code}).errors) == {"posyandu"}
 
 
+def test_a_number_no_date_can_be_in_a_date_cell_is_told_so_not_as_a_formula_error():
+    """A phone number or a NIK typed into a date-formatted cell: openpyxl reads it "#VALUE!" (warning), and the
+    row was refused as showing a formula error. Told apart by the sheet's XML (a number saved, no error): the
+    number is said to be no date; a formula's error and such a number in a column not formatted as dates are
+    told as before."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    sheet.append(["Melati", "Wulan", "P", 81234567890, 3525015501250002, 81234567890])
+    sheet.append(["Melati", "Yusuf", "L", "#VALUE!", datetime(2025, 6, 10), 8.1])  # a formula's error, saved so
+    for cell in ("D2", "E2", "D3"):
+        sheet[cell].number_format = "dd/mm/yyyy"
+    out = io.BytesIO()
+    book.save(out)
+    assert 't="e"' in zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    rows = list(read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1])
+    wulan, yusuf = ({k: [str(m) for m in v] for k, v in parse_row(raw).errors.items()} for _, raw in rows)
+    assert wulan["birth_date"] == ["cell D2 is formatted as a date but holds the number 81234567890, which is no date "
+                                   "(a phone number or a NIK in this column?): type the date (DD/MM/YYYY)"]
+    assert "the number 3525015501250002, which is no date" in wulan["measured_on"][0], wulan
+    assert rows[0][1]["weight_kg"] == 81234567890  # not formatted as a date: the number, refused by its range
+    assert yusuf["birth_date"][0].startswith("the cell shows a formula error (#VALUE!)"), yusuf
+    assert parse_row(rows[0][1]).errors["birth_date"][0].id_text.startswith(
+        "sel D2 berformat tanggal tetapi berisi angka 81234567890, yang bukan tanggal")
+
+
 def test_missing_required_columns_are_named_as_the_template_heads_them():
     """'kolom wajib tidak ada: posyandu, name, sex, birth_date': English names in the Indonesian message;
     then 'jenis_kelamin, tanggal_lahir', names no sheet heads: she adds the column the template shows.
