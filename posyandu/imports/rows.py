@@ -655,9 +655,9 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
 
 def within_limit(rows: Iterable[tuple[int, dict[str, Any]]], limit: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
     """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``), column numbers
-    (``_column_numbers``) nor a line giving no child (``_no_child``), and how many of its rows are neither, counted to its end: an upload's row limit
-    counts children's rows, not a register's totals line (3,000 visits and their "Jumlah" were refused as
-    3,001 rows)."""
+    (``_column_numbers``) nor a line giving no child (``_no_child``), and how many of its rows are none of
+    those, counted to its end: an upload's row limit counts children's rows, not a register's totals line
+    (3,000 visits and their "Jumlah" were refused as 3,001 rows)."""
     kept: list[tuple[int, dict[str, Any]]] = []
     counted = 0
     for number, raw in rows:
