@@ -261,6 +261,7 @@ def publishing_problems(doc: Any) -> list[str]:
                            for where, value in texts.items() if value is not None and not isinstance(value, str)]
     problems.extend(Msg(f"{where} {CONTROL}", f"{where} {CONTROL.id_text}") for where, text in _one_line_texts(doc)
                     if CONTROL_RE.search(text))
+    problems.extend(_vaccine_problems(doc.get("vaccines")))
     try:
         day = date.fromisoformat(doc.get("valid_from"))
     except (TypeError, ValueError):
@@ -268,6 +269,22 @@ def publishing_problems(doc: Any) -> list[str]:
     if not DATES_FROM <= day <= DATES_TO:
         problems.append(Msg(f"valid_from must be between {DATES_FROM} and {DATES_TO}",
                             f"valid_from harus antara {DATES_FROM} dan {DATES_TO}"))
+    return problems
+
+
+def _vaccine_problems(vaccines: Any) -> list[str]:
+    """A vaccine's name 1-200 characters (null or an object was stored as "None"), and no two codes alike but
+    for case: a code typed in any case is read as the vaccine's (``Schedule.code_of``), so two are one. A
+    publisher's rules: a version stored before them is still read."""
+    items = [v for v in vaccines if isinstance(v, dict)] if isinstance(vaccines, list) else []
+    problems: list[str] = [
+        Msg(f"vaccines[{i}].name must be 1-200 characters", f"vaccines[{i}].name harus 1-200 karakter")
+        for i, v in enumerate(vaccines or []) if isinstance(v, dict) and "name" in v
+        and (not isinstance(v["name"], str) or not 1 <= len(v["name"].strip()) <= 200)]
+    codes = [v["code"] for v in items if isinstance(v.get("code"), str)]
+    folded = [c.casefold() for c in codes]
+    problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
+                    for c in sorted({c for c in codes if folded.count(c.casefold()) > 1 and codes.count(c) == 1}))
     return problems
 
 
@@ -337,15 +354,11 @@ def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
                                 "or null",
                                 f"{where}: doses_per_vial harus bilangan bulat positif (paling banyak "
                                 f"{MAX_DOSES_PER_VIAL}) atau null"))
-        name = item.get("name")
-        if "name" in item and (not isinstance(name, str) or not 1 <= len(name.strip()) <= 200):
-            problems.append(Msg(f"{where}: name must be 1-200 characters", f"{where}: name harus 1-200 karakter"))
-        out.append(Vaccine(str(code), str(name or "").strip(), per_vial,
+        out.append(Vaccine(str(code), str(item.get("name", "")), per_vial,
                            _parse_products(item.get("products", []), where, problems)))
-    # a code typed in any case is read as the vaccine's (``Schedule.code_of``): two spelled alike are one
-    codes = [v.code.casefold() for v in out]
+    codes = [v.code for v in out]
     problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
-                    for c in sorted({v.code for v in out if codes.count(v.code.casefold()) > 1}))
+                    for c in sorted({c for c in codes if codes.count(c) > 1}))
     kfa = [p.kfa_code for v in out for p in v.products]
     problems.extend(Msg(f"vaccines: KFA code {c!r} listed more than once", f"vaccines: kode KFA {c!r} tercantum lebih "
                         "dari sekali") for c in sorted({c for c in kfa if kfa.count(c) > 1}))
