@@ -1039,10 +1039,14 @@ def _check_families(winner: Child, loser: Child) -> None:
     for child_id, user_id in db.session.execute(select(ParentLink.child_id, ParentLink.user_id)
                                                 .where(ParentLink.child_id.in_(linked))):
         linked[child_id].add(user_id)
-    codes = dict.fromkeys(linked, 0) | dict(db.session.execute(
-        select(Invitation.child_id, func.count()).where(Invitation.child_id.in_(linked), Invitation.used_at.is_(None),
-                                                        Invitation.expires_at > utcnow())
-        .group_by(Invitation.child_id)).all())
+    # a code counts when it will open the child that stands: its maker sees her (``revoke_unseen_invitations``
+    # revokes the others after the merge, as after a transfer)
+    codes = dict.fromkeys(linked, 0)
+    for child_id, maker in db.session.execute(
+            select(Invitation.child_id, User).join(User, User.id == Invitation.created_by)
+            .where(Invitation.child_id.in_(linked), Invitation.used_at.is_(None), Invitation.expires_at > utcnow())):
+        if db.session.scalar(select(Child.id).where(Child.id == winner.id, access.child_clause(maker))) is not None:
+            codes[child_id] += 1
     own = {child.id: linked[child.id] - linked[other.id] for child, other in ((winner, loser), (loser, winner))}
     if not all(own[child_id] or codes[child_id] for child_id in linked):
         return

@@ -504,6 +504,19 @@ def test_a_merge_asks_when_a_code_given_for_one_child_and_not_yet_used_would_ope
     assert _redeem(client, world, code, "parent1").status_code == 409  # hers already: one family, as confirmed
 
 
+def test_a_merge_does_not_ask_about_a_code_it_revokes(client, world, make_child, link_parent):
+    """A code made by a cadre of the duplicate's posyandu, merged across posyandu, is revoked by the merge (she
+    does not see the child that stands): no way into the merged record, so nothing to ask about it."""
+    winner = make_child(name="Anak Tetap")
+    loser = make_child(by="kader2", posyandu="p2", name="Anak Tetap")
+    link_parent(winner["id"], "parent1")
+    code = _invite(client, world, loser["id"], by="kader2")
+    merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert _redeem(client, world, code).status_code == 422
+
+
 def test_a_merge_asks_nothing_when_one_side_has_every_parent_the_other_has(client, world, make_child, link_parent):
     """The duplicate's parents all linked to the child that stands too, or no parent on one side: no family
     gains another's child, so nothing is asked."""
