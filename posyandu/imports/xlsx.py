@@ -87,10 +87,7 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
             sheet.reset_dimensions()
         sheet = _table_sheet(book)
         merged, marked, across = _scan(sheet)
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS)
-        if any(isinstance(mark, NotADate) for row in marked.values() for mark in row.values()):
-            rows = _quietly(rows)
-        rows = _filled(rows, merged, marked, across)
+        rows = _filled(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS), merged, marked, across)
         # a date cell openpyxl reads in the workbook's own system; a number (a date saved unformatted) is marked
         yield from (map(_in_1904, rows) if book.epoch == CALENDAR_MAC_1904 else rows)
     except FileError:
@@ -142,21 +139,11 @@ class NotADate:
 
 
 Marked = UncalculatedFormula | NotADate
-# openpyxl's warning for a date cell whose number is no date: said on its cell instead (``NotADate``)
-_NO_DATE_WARNING = r"Cell \S+ is marked as a date but the serial value .* is outside the limits for dates"
-
-
-def _quietly(rows: Iterable[Any]) -> Iterator[Any]:
-    """The rows, read without openpyxl's warning of a date cell whose number is no date (``NotADate``: the
-    import says so on its cell); each row's read alone so, not what runs between them."""
-    rows = iter(rows)
-    while True:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", _NO_DATE_WARNING, UserWarning)
-            row = next(rows, None)
-        if row is None:
-            return
-        yield row
+# openpyxl's warning for a date cell whose number is no date: said on its cell instead (``NotADate``). Ignored
+# for the process, once: ``warnings.catch_warnings`` around each read swapped the process's filters, and two
+# imports in two threads left one installed, or let the warning through (pytest.ini ignores it too)
+warnings.filterwarnings("ignore", r"Cell \S+ is marked as a date but the serial value .* is outside the limits for dates",
+                        UserWarning)
 
 
 def _no_date(text: str, epoch: Any) -> bool:
@@ -292,8 +279,7 @@ def _table_sheet(book: Any) -> Any:
     columns are then named). The table on several sheets (one a month) is refused naming them: only
     one was read, and the import said it succeeded."""
     def has_table(sheet: Any) -> bool:
-        rows = _quietly(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS + 1, values_only=True))  # NotADate: said later
-        top = [list(values) for values in rows]
+        top = [list(values) for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS + 1, values_only=True)]
         return any(names_required(values, below) for values, below in zip(top[:HEADER_SEARCH_ROWS], [*top[1:], None]))
 
     with_table = [sheet for sheet in book.worksheets if has_table(sheet)]
