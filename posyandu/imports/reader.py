@@ -272,7 +272,10 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
         values, number = next(table, None), number + 1
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
-    best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
+    # the columns a header is found by first: a letterhead's "Posyandu" | ": Melati" named as many required
+    # columns as a header naming Nama Anak alone, and came first (the file was told no header was found)
+    best = max(top, key=lambda values: (len(set(known_columns(values).values()) & set(FOUND_BY)),
+                                        len(set(known_columns(values).values()) & set(REQUIRED))))
     if not set(known_columns(best).values()) & set(FOUND_BY):
         raise FileError(_NO_HEADER)
     return best, known_columns(best), 2, table, {}

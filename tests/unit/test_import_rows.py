@@ -225,6 +225,9 @@ def test_a_header_under_a_long_letterhead_is_found_and_a_file_with_none_is_told_
                                                         "Tanggal Lahir")
     with pytest.raises(FileError, match="^missing columns: Jenis Kelamin"):  # a header: its missing columns named
         read_rows(io.BytesIO(b"posyandu;nama;tgl lahir\nMelati;Wulan;01/06/2024\n"), "a.csv")
+    # a letterhead's "Posyandu" | ": Melati" above a header naming Nama Anak alone: that header, its columns missing
+    with pytest.raises(FileError, match="^missing columns: Posyandu, Jenis Kelamin"):
+        read_rows(io.BytesIO(b"Posyandu;: Melati\nNama Anak;Umur\nWulan;2\n"), "a.csv")
 
 
 def test_title_rows_above_the_table_are_skipped_and_row_numbers_kept():
