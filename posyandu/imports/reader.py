@@ -442,9 +442,10 @@ def is_count(value: Any) -> bool:
 
 
 MERGED = "_merged"
-"""A row's key for our columns whose value only a cell merged over the rows above gave it (``xlsx._filled``), as
-a tuple: ``rows.parse_row`` reads a visit date merged down the table beside no measurement as the session's
-date of a child absent that day (registered, no visit), not as her weight forgotten."""
+"""A row's key for our columns whose cell is in a range merged over rows (``xlsx._FilledRow.spanned``: its top
+row's too), when no column not read right of the name holds a number on the row, as a tuple: ``rows.parse_row``
+reads a visit date merged down the table beside no measurement as the session's date of a child absent that
+day (registered, no visit), not as her weight forgotten."""
 
 UNREAD = "_unread"
 """A row's key for the headers of the columns not read (``Headers.ignored``) of a dose or vitamin A
@@ -461,7 +462,7 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
     named_at = min((i for i, key in columns.items() if key == "name"), default=0)
     flags = {i for i, key in columns.items() if key in FLAGS}
     for number, values in enumerate(table, start=first):
-        filled = getattr(values, "filled", ())
+        filled, spanned = getattr(values, "filled", ()), getattr(values, "spanned", ())
         values = _undashed(values, flags)
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
@@ -494,10 +495,13 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                                            and values[i] is not None and str(values[i]).strip()))
             if gram_keys:
                 row[GRAMS] = gram_keys
-            typed = {key for i, key in columns.items() if i not in filled and i < len(values)
-                     and values[i] is not None and str(values[i]).strip()}
-            merged = tuple(dict.fromkeys(columns[i] for i in sorted(filled) if i in columns and columns[i] not in typed))
-            if merged:
+            # a number in a column not read, right of the name (a weight under a header we do not know; the
+            # row's number "No." is left of it): not a child absent that day (``rows.parse_row``)
+            unread_number = any(i > named_at and i not in columns and i not in spanned and not isinstance(v, bool)
+                                and (is_count(v) or (isinstance(v, str) and VALUE_LIKE.fullmatch(v.strip())))
+                                for i, v in enumerate(values))
+            merged = tuple(dict.fromkeys(columns[i] for i in sorted(spanned) if i in columns))
+            if merged and not unread_number:
                 row[MERGED] = merged
             if row.get("name") is None or is_count(row["name"]):
                 label = next((v.strip() for v in values[:named_at] if isinstance(v, str) and v.strip()), None)

@@ -256,6 +256,7 @@ def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, in
         values.across = across.get(number, {})
         for (_, first_column, _, last_column), top in active:
             values.extend([None] * (last_column + 1 - len(values)))
+            values.spanned.update(range(first_column, last_column + 1))
             for column in range(first_column, last_column + 1):
                 if values[column] in (None, "") and top not in (None, ""):
                     values[column] = top
@@ -270,6 +271,7 @@ class _FilledRow(list):
     def __init__(self, values: list[Any]):
         super().__init__(values)
         self.filled: set[int] = set()
+        self.spanned: set[int] = set()  # the columns a range merged over rows covers on it, its top row too
         self.across: dict[int, int] = {}  # {first column: last column} of its cells merged across columns
 
 

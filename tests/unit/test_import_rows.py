@@ -548,6 +548,30 @@ def test_a_child_not_measured_under_the_sessions_date_merged_down_the_table_is_a
         5: ["weight_kg"], 6: ["weight_kg"], 7: ["weight_kg"], 8: ["weight_kg"]}
 
 
+def test_an_absent_child_on_the_merged_dates_top_row_is_absent_too_and_a_number_under_a_header_not_read_is_no_absence():
+    """The review: a child absent on the session's first line (the merged date's own cell) was refused as a
+    weight forgotten while one on a line below was registered; and a weight typed under a header the import
+    does not read ("Hasil (kg)") beside a merged date registered the child with no visit and no word, where
+    before the row was refused. The top line is absent as the others; a number in a column not read, right
+    of the name, is refused as before (a note there, "tidak hadir", is no number; the No. column is left of
+    the name)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Hasil (kg)", "Ket"])
+    sheet.append([1, "Melati", "Absen Atas", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), None, None, "tidak hadir"])
+    sheet.append([2, "Melati", "Ditimbang", "L", datetime(2025, 1, 1), None, 8.1])
+    sheet.append([3, "Melati", "Kolom Lain", "P", datetime(2024, 12, 1), None, None, 7.1])
+    sheet.merge_cells("F2:F4")
+    out = io.BytesIO()
+    book.save(out)
+    parsed = {number: parse_row(raw) for number, raw in read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1]}
+    assert [(n, p.child["name"], p.visit is not None) for n, p in parsed.items() if not p.errors] == [
+        (2, "Absen Atas", False), (3, "Ditimbang", True)]
+    assert sorted(parsed[4].errors) == ["weight_kg"]
+
+
 def test_a_sheet_whose_recorded_size_is_wrong_is_read_whole():
     """Some programs that write XLSX record the sheet's size as its first cell (<dimension ref="A1"/>):
     read as that size, the file held no rows (or one column), and was imported as 0 rows."""
