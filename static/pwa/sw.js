@@ -1,6 +1,6 @@
 // Service worker: the shell from a versioned cache (the app starts offline); /api/ never cached.
 // VERSION (the files' hash) and PRECACHE: written by scripts/pwa_precache.py.
-const VERSION = 'd04af4c23e9fa7be';
+const VERSION = '43618ffdd7dbc924';
 const PRECACHE = ["/css/app.css", "/data/schedule-2024.json", "/data/who/acfa.json", "/data/who/bfa.json", "/data/who/hcfa.json", "/data/who/lhfa.json", "/data/who/wfa.json", "/data/who/wfh.json", "/data/who/wfl.json", "/icons/icon.svg", "/index.html", "/js/api.js", "/js/app.js", "/js/assess.js", "/js/auth.js", "/js/chart.js", "/js/checks.js", "/js/conflicts.js", "/js/db.js", "/js/due-list.js", "/js/due.js", "/js/duplicates.js", "/js/growth.js", "/js/i18n.js", "/js/incoming.js", "/js/instant.js", "/js/kbm.js", "/js/lang.js", "/js/lots.js", "/js/outbox.js", "/js/report-shape.js", "/js/schedule.js", "/js/screens/child.js", "/js/screens/devices.js", "/js/screens/doses.js", "/js/screens/duplicates.js", "/js/screens/forms.js", "/js/screens/home.js", "/js/screens/login.js", "/js/screens/parent.js", "/js/screens/reports.js", "/js/screens/sync.js", "/js/skdn.js", "/js/sync.js", "/js/ui.js", "/manifest.webmanifest"];
 const CACHE = `posyandu-shell-${VERSION}`;
 

@@ -1,9 +1,6 @@
 // Push answers and pulled pages applied to outbox.js rows ({server, server_version, local,
 // pending, gen}; sync-notes §1.6): only the server copy moves, the unsent `local` overlay never.
-import { ALL, newRow, pick, view } from './outbox.js';
-
-/** A child's registration (never on the server). */
-export const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
+import { ALL, newRow, pick, registers, view } from './outbox.js';
 
 /** Sent anew under a new id (the server replays a refusal kept for its id). */
 async function again(outbox, e) {

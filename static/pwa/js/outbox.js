@@ -19,6 +19,8 @@ export const ALL = ['records', 'outbox', 'conflicts', 'meta'];
 export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
+/** A child's registration (never on the server). */
+export const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 export const newRow = (entity, id, childId) => ({ entity, id, child_id: childId ?? null, server: null, server_version: null,
   local: null, pending: 0, gen: 0 });
 
@@ -294,7 +296,7 @@ export function sendingOf(entity, id, ids, entries, open) {
   if (open.some((c) => ids.includes(c.mutation_id) || (c.entity === entity && c.id === id))) return 'conflict';
   const refused = (e) => e.state === 'needs_attention';
   const mine = entries.filter((e) => ids.includes(e.mutation_id));
-  return mine.some((e) => refused(e) || entries.some((r) => refused(r) && r.id === e.data?.child_id && r.base_version === null))
+  return mine.some((e) => refused(e) || entries.some((r) => refused(r) && registers(r) && r.id === e.data?.child_id))
     ? 'attention' : mine.length ? 'waiting' : 'sent';
 }
 

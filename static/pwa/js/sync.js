@@ -1,7 +1,7 @@
 // The sync loop (sync-notes §1.6): push, then pull until has_more is false; one per user (a Web
 // Lock); retried with backoff, same mutation ids.
-import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
-import { applyPullPage, applyPushResults, registers } from './incoming.js';
+import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, registers, requeue, takeBatch } from './outbox.js';
+import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
 import { texts } from './i18n.js';
 
