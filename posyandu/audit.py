@@ -135,14 +135,14 @@ def apply_changes(obj: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
 
 def created_fields(data: dict[str, Any]) -> dict[str, list[Any]]:
     """The audit's ``changes`` of a new record: every field given, from nothing, as an update's row keeps
-    it (``as_json_value``: ``true``, ``1``, ISO times ending ``Z``); a value of no JSON type, as text. Written
+    it (``as_json_value``: ``true``, ``1``, ISO times ending ``Z``); any other value (a list), as text. Written
     as text once, ``"True"`` and ``"1"`` beside an update's ``true`` and ``1``, and a time as
     ``2026-11-20 03:00:00+00:00`` beside ``2026-11-20T03:00:00Z``: one field read two ways in one trail."""
     return {k: [None, _json_or_text(as_json_value(v))] for k, v in data.items()}
 
 
 def _json_or_text(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, float, list, dict)) else str(value)
+    return value if value is None or isinstance(value, (str, int, float)) else str(value)  # a list, as text
 
 
 def log_action(action: str, entity: str, record_id: Any, changes: dict | None = None,
