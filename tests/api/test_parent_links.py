@@ -474,7 +474,8 @@ def test_a_merge_asks_when_a_code_given_for_one_child_and_not_yet_used_would_ope
         client, world, make_child, link_parent):
     """A code given for a registration (a family holds it, who is not known) opens the record the merge
     leaves: beside a parent account, or a code, of the other registration, it may be another family's.
-    Asked as for two accounts, the codes counted; a code alone on one side, or used or revoked, asks nothing."""
+    Asked as for two accounts, the codes counted; a code alone on one side, or revoked, asks nothing (a code
+    used is a linked account: asked about as one)."""
     winner, loser = make_child(name="Putri", sex="F"), make_child(name="Putri", sex="F")
     link_parent(winner["id"], "parent1")
     code = _invite(client, world, loser["id"])
