@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
@@ -39,6 +40,7 @@ VISIT_FIELDS = ("measured_on", "weight_kg", "length_height_cm", "position", "hea
                 "oedema")
 DATES = ("birth_date", "measured_on")
 NUMBERS = ("birth_weight_kg", "birth_length_cm", "weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
+CODED = {*DATES, *NUMBERS, *TEXT_COLUMNS, *FLAGS, "sex", "position"}  # a cell of a number, a date, a code, a word
 SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "lelaki": "M", "pria": "M", "m": "M", "male": "M",
          "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
 # "terlentang": e-PPGBM's and the KMS's spelling of telentang
@@ -322,6 +324,10 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _clean(name: str, value: Any, month_first: frozenset[str] = frozenset(), grams: tuple[str, ...] = ()) -> Any:
+    if isinstance(value, str) and name in CODED:
+        # a zero-width space or joiner, a BOM, pasted from a chat into a weight, a date, a NIK or a phone: no
+        # character of it ("6,1" that looked so was "not a number")
+        value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
     if name in TEXT_COLUMNS and isinstance(value, str):
         # the apostrophe that keeps digits text in a spreadsheet ('3525..., '0812..., '002), written into the
         # cell (one already formatted as text in LibreOffice, as the template's are; a CSV typed by hand): a

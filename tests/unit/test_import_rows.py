@@ -1305,3 +1305,15 @@ def test_the_doses_of_a_two_row_header_are_named_each_and_known_as_doses():
     # a data row right under a one-row header, its note under a column not read, is still data
     data = b"posyandu;nama;jk;tgl lahir;catatan;\nMelati;Ani;P;01/02/2025;;pindahan\n"
     assert [number for number, _ in read_rows(io.BytesIO(data), "a.csv")[1]] == [2]
+
+
+def test_a_zero_width_character_pasted_from_a_chat_is_no_part_of_a_number_a_date_or_a_code():
+    """A weight "6,1" pasted from WhatsApp with a zero-width space after it looked right and was refused "not a
+    number"; so a birth date, a sex, a phone with a BOM. Such invisible characters are dropped from the cells of
+    numbers, dates and codes (not from a name, kept as typed)."""
+    parsed = parse_row({"posyandu": "Melati", "name": "Ani Putri", "sex": "P\u200b", "birth_date": "03/01/2025\u200b",
+                        "measured_on": "03/06/2025", "weight_kg": "6,1\u200b", "guardian_phone": "\ufeff081234567890",
+                        "nik": "3525014301250002\u200d"})
+    assert parsed.errors == {}, parsed.errors
+    assert (parsed.child["sex"], parsed.child["birth_date"], parsed.visit["weight_kg"], parsed.child["guardian_phone"],
+            parsed.child["nik"]) == ("F", date(2025, 1, 3), 6.1, "081234567890", "3525014301250002")
