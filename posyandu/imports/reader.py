@@ -237,6 +237,8 @@ Headless = dict[int, tuple[str, int, int, bool]]
 the columns a header we read is merged over beyond its first, that name nothing of their own (``_header``):
 a workbook's merged cells, any value; a text file's blank header cells after a measurement's or a date's
 (``_blank_after``), a number or a date only (a note there, "rujuk puskesmas", is no one's column)."""
+NO_MEASURE = re.compile(r"\b(umur|usia|age|bulan|bln|tahun|thn|no|nomor|urut|anak\s*ke)\b", re.IGNORECASE)
+"""A column's header naming a number no measurement is (an age, a row's number)."""
 VALUE_LIKE = re.compile(r"[\d\s.,/:-]+")  # a number or a date, as a weight's or a date's sibling column holds
 
 
@@ -496,8 +498,9 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             if gram_keys:
                 row[GRAMS] = gram_keys
             # a number in a column not read, right of the name (a weight under a header we do not know; the
-            # row's number "No." is left of it): not a child absent that day (``rows.parse_row``)
+            # row's number "No." is left of it), but an age's: not a child absent that day (``rows.parse_row``)
             unread_number = any(i > named_at and i not in columns and i not in spanned and not isinstance(v, bool)
+                                and not (i < len(header) and NO_MEASURE.search(str(header[i] or "")))
                                 and (is_count(v) or (isinstance(v, str) and VALUE_LIKE.fullmatch(v.strip())))
                                 for i, v in enumerate(values))
             merged = tuple(dict.fromkeys(columns[i] for i in sorted(spanned) if i in columns))

@@ -554,13 +554,15 @@ def test_an_absent_child_on_the_merged_dates_top_row_is_absent_too_and_a_number_
     does not read ("Hasil (kg)") beside a merged date registered the child with no visit and no word, where
     before the row was refused. The top line is absent as the others; a number in a column not read, right
     of the name, is refused as before (a note there, "tidak hadir", is no number; the No. column is left of
-    the name)."""
+    the name; an age, "Umur (bln)", is no measurement)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Hasil (kg)", "Ket"])
-    sheet.append([1, "Melati", "Absen Atas", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), None, None, "tidak hadir"])
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Hasil (kg)", "Ket",
+                  "Umur (bln)"])
+    sheet.append([1, "Melati", "Absen Atas", "P", datetime(2025, 3, 1), datetime(2025, 6, 10), None, None, "tidak hadir",
+                  3])
     sheet.append([2, "Melati", "Ditimbang", "L", datetime(2025, 1, 1), None, 8.1])
     sheet.append([3, "Melati", "Kolom Lain", "P", datetime(2024, 12, 1), None, None, 7.1])
     sheet.merge_cells("F2:F4")
