@@ -279,18 +279,20 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     best = max(top, key=lambda values: (len(set(known_columns(values).values()) & set(FOUND_BY)),
                                         len(set(known_columns(values).values()) & set(REQUIRED))))
     if not set(known_columns(best).values()) & set(FOUND_BY):
-        raise FileError(_NO_HEADER)
+        raise FileError(_no_header())
     return best, known_columns(best), 2, table, {}
 
 
-_SOUGHT = [TITLES[k] for k in FOUND_BY]
-_NO_HEADER = Msg(
-    f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a row of column headings naming "
-    f"{', '.join(_SOUGHT[:-1])} and {_SOUGHT[-1]} (as the template heads them); if the table's header is lower "
-    "down, delete the lines above it",
-    f"baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama: baris judul yang memuat kolom "
-    f"{', '.join(_SOUGHT[:-1])} dan {_SOUGHT[-1]} (seperti judul di contoh berkas); jika judul tabel ada lebih ke "
-    "bawah, hapus baris-baris di atasnya")
+def _no_header() -> Msg:
+    """No header row in the top rows, the columns it is found by named as the template heads them."""
+    sought = [TITLES[k] for k in FOUND_BY]
+    return Msg(
+        f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a row of column headings naming "
+        f"{', '.join(sought[:-1])} and {sought[-1]} (as the template heads them); if the table's header is lower "
+        "down, delete the lines above it",
+        f"baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama: baris judul yang memuat kolom "
+        f"{', '.join(sought[:-1])} dan {sought[-1]} (seperti judul di contoh berkas); jika judul tabel ada lebih ke "
+        "bawah, hapus baris-baris di atasnya")
 
 
 MEASURED = (*UNITS, "birth_date", "measured_on")  # a column a merged header's sibling would be read wrong beside

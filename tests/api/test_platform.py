@@ -155,7 +155,7 @@ def test_a_new_posyandus_audit_row_keeps_an_empty_field_empty(app, client, world
     assert ok.status_code == 201, ok.get_json()
     with app.app_context():
         changes = db.session.scalar(select(AuditLog.changes).where(AuditLog.record_id == ok.get_json()["id"]))
-    assert changes["address"] == [None, None] and changes["meeting_day"] == [None, "12"]
+    assert changes["address"] == [None, None] and changes["meeting_day"] == [None, 12]
     assert changes["puskesmas_id"] == [None, str(world.ids["pkm_a"])]
 
 
